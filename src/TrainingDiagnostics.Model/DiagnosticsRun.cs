@@ -1,0 +1,38 @@
+namespace TrainingDiagnostics.Model;
+
+/// <summary>
+/// A whole training run as read from (or about to be written to) a run log: its metadata and its steps.
+/// </summary>
+public sealed record DiagnosticsRun
+{
+    /// <summary>The run's metadata (the run log's header line).</summary>
+    public required RunMetadata Metadata { get; init; }
+
+    /// <summary>The recorded steps in log order. Never null; may be empty.</summary>
+    public IReadOnlyList<StepRecord> Steps { get; init; } = [];
+
+    /// <summary>
+    /// <see langword="false"/> when the log ended in a line cut mid-way: the training crashed (or was still
+    /// writing) and the step in flight was lost. Everything before it is intact.
+    /// </summary>
+    public bool IsComplete { get; init; } = true;
+
+    /// <summary>
+    /// How many lines of a kind this reader does not know were skipped (written by a newer version).
+    /// </summary>
+    public int SkippedRecordCount { get; init; }
+
+    /// <summary>Value equality, comparing <see cref="Steps"/> element by element.</summary>
+    /// <param name="other">The run to compare with.</param>
+    /// <returns><see langword="true"/> when metadata, flags and every step are equal.</returns>
+    public bool Equals(DiagnosticsRun? other) =>
+        other is not null
+        && Metadata.Equals(other.Metadata)
+        && IsComplete == other.IsComplete
+        && SkippedRecordCount == other.SkippedRecordCount
+        && Steps.SequenceEqual(other.Steps);
+
+    /// <summary>A hash consistent with <see cref="Equals(DiagnosticsRun?)"/>.</summary>
+    /// <returns>The hash code.</returns>
+    public override int GetHashCode() => HashCode.Combine(Metadata, IsComplete, Steps.Count);
+}

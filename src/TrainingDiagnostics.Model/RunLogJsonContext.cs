@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace TrainingDiagnostics.Model;
+
+/// <summary>
+/// Source-generated serializers for the run-log records (no reflection, trimming-safe). Named floating
+/// point literals keep NaN and infinities round-tripping as JSON strings.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(RunMetadata))]
+[JsonSerializable(typeof(StepRecord))]
+internal sealed partial class RunLogJsonContext : JsonSerializerContext;
