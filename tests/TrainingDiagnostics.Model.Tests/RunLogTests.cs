@@ -1,0 +1,287 @@
+using System.Text;
+using System.Text.Json;
+
+namespace TrainingDiagnostics.Model.Tests;
+
+[TestClass]
+public sealed class RunLogTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private static RunMetadata Metadata() => new()
+    {
+        RunName = "digits <mlp> \"ü\"",
+        ModelDescription = "MLP 64-32-10",
+        ParameterCount = 2410,
+        Device = "cpu",
+        Seed = 42,
+        StartedAt = new DateTimeOffset(2026, 11, 25, 13, 45, 7, 123, TimeSpan.FromHours(1)),
+        TorchSharpVersion = "0.107.0",
+        LibraryVersion = "0.1.0",
+        Tags = new Dictionary<string, string> { ["optimizer"] = "adam", ["lr"] = "0.01" },
+    };
+
+    private static StepRecord Step(long step, double loss, double? grad = 0.25) => new()
+    {
+        Step = step,
+        Epoch = (int)(step / 10),
+        Loss = loss,
+        LearningRate = 0.01,
+        ElapsedMilliseconds = 1.5,
+        Layers =
+        [
+            new LayerStatistics { Name = "fc1.weight", GradientNorm = grad, WeightNorm = 3.5 },
+            new LayerStatistics { Name = "fc1.bias", GradientNorm = null, WeightNorm = 0.125 },
+        ],
+    };
+
+    private static string WriteToString(RunMetadata metadata, params StepRecord[] steps)
+    {
+        var text = new StringWriter();
+        using (var writer = new RunLogWriter(text, metadata, leaveOpen: true))
+        {
+            foreach (var s in steps)
+            {
+                writer.Write(s);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static DiagnosticsRun ReadString(string text) => RunLogReader.Read(new StringReader(text));
+
+    private string TempFile() => Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"{Guid.NewGuid():N}.jsonl");
+
+    [TestMethod]
+    public void EveryFieldRoundTrips()
+    {
+        StepRecord[] steps = [Step(0, 2.5), Step(1, 1.25), new StepRecord { Step = 2, Loss = 0.5 }];
+        DiagnosticsRun run = ReadString(WriteToString(Metadata(), steps));
+
+        Assert.AreEqual(Metadata(), run.Metadata);
+        Assert.AreEqual("adam", run.Metadata.Tags["optimizer"]);
+        Assert.AreEqual(Metadata().StartedAt, run.Metadata.StartedAt);
+        Assert.AreEqual(3, run.Steps.Count);
+        for (int i = 0; i < steps.Length; i++)
+        {
+            Assert.AreEqual(steps[i], run.Steps[i]);
+        }
+
+        Assert.IsNull(run.Steps[2].Epoch);
+        Assert.IsNull(run.Steps[2].ElapsedMilliseconds);
+        Assert.AreEqual(0, run.Steps[2].Layers.Count);
+        Assert.IsNull(run.Steps[0].Layers[1].GradientNorm);
+        Assert.IsTrue(run.IsComplete);
+        Assert.AreEqual(0, run.SkippedRecordCount);
+    }
+
+    [TestMethod]
+    public void MinimalMetadataRoundTrips()
+    {
+        var metadata = new RunMetadata { RunName = "x" };
+        DiagnosticsRun run = ReadString(WriteToString(metadata));
+        Assert.AreEqual(metadata, run.Metadata);
+        Assert.AreEqual(0, run.Metadata.Tags.Count);
+        Assert.AreEqual(0, run.Steps.Count);
+    }
+
+    [TestMethod]
+    [DataRow(double.NaN)]
+    [DataRow(double.PositiveInfinity)]
+    [DataRow(double.NegativeInfinity)]
+    [DataRow(double.MaxValue)]
+    [DataRow(double.Epsilon)]
+    [DataRow(-0.0)]
+    public void NonFiniteAndExtremeDoublesRoundTrip(double value)
+    {
+        var step = new StepRecord
+        {
+            Step = 7,
+            Loss = value,
+            LearningRate = value,
+            ElapsedMilliseconds = value,
+            Layers = [new LayerStatistics { Name = "w", GradientNorm = value, WeightNorm = value }],
+        };
+
+        StepRecord back = ReadString(WriteToString(Metadata(), step)).Steps.Single();
+
+        Assert.AreEqual(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(back.Loss));
+        Assert.AreEqual(value, back.LearningRate!.Value);
+        Assert.AreEqual(value, back.Layers[0].GradientNorm!.Value);
+        Assert.AreEqual(value, back.Layers[0].WeightNorm!.Value);
+    }
+
+    [TestMethod]
+    public void LinesFollowTheDocumentedLayout()
+    {
+        string text = WriteToString(Metadata(), Step(0, double.NaN, grad: double.PositiveInfinity));
+        Assert.IsTrue(text.EndsWith('\n'));
+        string[] lines = text.TrimEnd('\n').Split('\n');
+        Assert.AreEqual(2, lines.Length);
+
+        // Independent oracle: a generic JSON parse of each line, against the schema text.
+        Assert.StartsWith("{\"kind\":\"header\",\"schemaVersion\":1,", lines[0]);
+        using var header = JsonDocument.Parse(lines[0]);
+        Assert.AreEqual("MLP 64-32-10", header.RootElement.GetProperty("modelDescription").GetString());
+        Assert.AreEqual(2410, header.RootElement.GetProperty("parameterCount").GetInt64());
+
+        Assert.StartsWith("{\"kind\":\"step\",", lines[1]);
+        using var step = JsonDocument.Parse(lines[1]);
+        Assert.AreEqual("NaN", step.RootElement.GetProperty("loss").GetString());
+        JsonElement layer = step.RootElement.GetProperty("layers")[0];
+        Assert.AreEqual("Infinity", layer.GetProperty("gradientNorm").GetString());
+        Assert.AreEqual(3.5, layer.GetProperty("weightNorm").GetDouble());
+        Assert.IsFalse(step.RootElement.GetProperty("layers")[1].TryGetProperty("gradientNorm", out _), "missing values are omitted");
+    }
+
+    [TestMethod]
+    public void HandWrittenLogIsRead()
+    {
+        const string text =
+            "{\"kind\":\"header\",\"schemaVersion\":1,\"runName\":\"hand\",\"seed\":3,\"tags\":{\"a\":\"b\"}}\n" +
+            "\n" +
+            "{\"kind\":\"step\",\"step\":0,\"loss\":2.25,\"layers\":[{\"name\":\"w\",\"gradientNorm\":0.5,\"weightNorm\":null}]}\r\n" +
+            "{\"step\":1,\"kind\":\"step\",\"loss\":\"-Infinity\",\"futureField\":[1,2]}\n";
+        DiagnosticsRun run = ReadString(text);
+
+        Assert.AreEqual("hand", run.Metadata.RunName);
+        Assert.AreEqual(3L, run.Metadata.Seed);
+        Assert.AreEqual("b", run.Metadata.Tags["a"]);
+        Assert.AreEqual(2, run.Steps.Count);
+        Assert.AreEqual(2.25, run.Steps[0].Loss);
+        Assert.AreEqual(0.5, run.Steps[0].Layers[0].GradientNorm);
+        Assert.IsNull(run.Steps[0].Layers[0].WeightNorm);
+        Assert.AreEqual(double.NegativeInfinity, run.Steps[1].Loss);
+        Assert.IsTrue(run.IsComplete);
+    }
+
+    [TestMethod]
+    public void LastLineCutMidwayMarksTheRunIncomplete()
+    {
+        string text = WriteToString(Metadata(), Step(0, 2.0), Step(1, 1.5), Step(2, 1.0));
+        string lastLine = text.TrimEnd('\n').Split('\n')[^1];
+        string cut = text[..(text.Length - 1 - (lastLine.Length / 2))]; // half of the last line, no newline
+
+        DiagnosticsRun run = ReadString(cut);
+
+        Assert.IsFalse(run.IsComplete);
+        Assert.AreEqual(2, run.Steps.Count);
+        Assert.AreEqual(Step(1, 1.5), run.Steps[1]);
+    }
+
+    [TestMethod]
+    public void CorruptMiddleLineNamesItsLineNumber()
+    {
+        string[] lines = WriteToString(Metadata(), Step(0, 2.0), Step(1, 1.5), Step(2, 1.0)).TrimEnd('\n').Split('\n');
+        lines[2] = lines[2][..20]; // line 3 (the second step) is cut, yet not last
+        string text = string.Join('\n', lines) + "\n";
+
+        var ex = Assert.Throws<InvalidDataException>(() => ReadString(text));
+        StringAssert.Contains(ex.Message, "line 3");
+    }
+
+    [TestMethod]
+    public void StepMissingARequiredFieldIsDamagedEvenWhenLast()
+    {
+        string text = WriteToString(Metadata()) + "{\"kind\":\"step\",\"step\":4}\n";
+        var ex = Assert.Throws<InvalidDataException>(() => ReadString(text));
+        StringAssert.Contains(ex.Message, "line 2");
+    }
+
+    [TestMethod]
+    public void UnknownKindsAreSkippedAndCounted()
+    {
+        string text = WriteToString(Metadata(), Step(0, 2.0)) +
+            "{\"kind\":\"anomaly\",\"step\":0,\"module\":\"fc1\"}\n" +
+            "{\"kind\":\"step\",\"step\":1,\"loss\":1.0}\n";
+
+        DiagnosticsRun run = ReadString(text);
+
+        Assert.AreEqual(1, run.SkippedRecordCount);
+        Assert.AreEqual(2, run.Steps.Count);
+        Assert.IsTrue(run.IsComplete);
+    }
+
+    [TestMethod]
+    public void NotARunLogIsRejected()
+    {
+        Assert.Throws<InvalidDataException>(() => ReadString(""));
+        Assert.Throws<InvalidDataException>(() => ReadString("\n\n"));
+        var noHeader = Assert.Throws<InvalidDataException>(() => ReadString("{\"kind\":\"step\",\"step\":0,\"loss\":1}\n"));
+        StringAssert.Contains(noHeader.Message, "line 1");
+        var cutHeader = Assert.Throws<InvalidDataException>(() => ReadString("{\"kind\":\"hea"));
+        StringAssert.Contains(cutHeader.Message, "header");
+        var csv = Assert.Throws<InvalidDataException>(() => ReadString("a,b,c\n1,2,3\n"));
+        StringAssert.Contains(csv.Message, "line 1");
+    }
+
+    [TestMethod]
+    public void NewerSchemaVersionIsRefusedWithAMessage()
+    {
+        var ex = Assert.Throws<InvalidDataException>(() => ReadString("{\"kind\":\"header\",\"schemaVersion\":99,\"runName\":\"x\"}\n"));
+        StringAssert.Contains(ex.Message, "99");
+    }
+
+    [TestMethod]
+    public void EachLineIsFlushedWhileTheWriterIsOpen()
+    {
+        string path = TempFile();
+        using (var writer = new RunLogWriter(path, Metadata()))
+        {
+            writer.Write(Step(0, 2.0));
+            writer.Write(Step(1, double.NaN));
+
+            // Read by an independent file handle while the writer still holds the file.
+            DiagnosticsRun run = RunLogReader.Read(path);
+            Assert.AreEqual(2, run.Steps.Count);
+            Assert.IsTrue(double.IsNaN(run.Steps[1].Loss));
+            Assert.IsTrue(run.IsComplete);
+            Assert.AreEqual(2L, writer.RecordCount);
+
+            writer.Write(Step(2, 1.0));
+            Assert.AreEqual(3, RunLogReader.Read(path).Steps.Count);
+        }
+
+        Assert.AreEqual(3, RunLogReader.Read(path).Steps.Count);
+        Assert.IsFalse(File.ReadAllBytes(path).AsSpan().StartsWith(Encoding.UTF8.Preamble), "no byte-order mark");
+    }
+
+    [TestMethod]
+    public void WriteAfterDisposeThrows()
+    {
+        var writer = new RunLogWriter(new StringWriter(), Metadata());
+        writer.Dispose();
+        writer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => writer.Write(Step(0, 1.0)));
+    }
+
+    [TestMethod]
+    public void MissingFileIsFileNotFound()
+    {
+        Assert.Throws<FileNotFoundException>(() => RunLogReader.Read(TempFile()));
+    }
+
+    [TestMethod]
+    [DataRow("de-DE")]
+    [DataRow("ru-RU")]
+    [DataRow("ar-SA")]
+    public void OutputDoesNotDependOnCulture(string culture)
+    {
+        StepRecord step = Step(3, 0.5) with { LearningRate = 1234.5 };
+        string invariant = WriteToString(Metadata(), step);
+
+        string local;
+        DiagnosticsRun readBack;
+        using (new CultureScope(culture))
+        {
+            local = WriteToString(Metadata(), step);
+            readBack = ReadString(invariant);
+        }
+
+        Assert.AreEqual(invariant, local);
+        Assert.Contains("\"loss\":0.5", local);
+        Assert.Contains("\"learningRate\":1234.5", local);
+        Assert.AreEqual(step, readBack.Steps.Single());
+    }
+}
