@@ -1,1 +1,3 @@
-return 0;
+using TrainingDiagnostics.Cli;
+
+return TdiagApp.Run(args, Console.Out, Console.Error);

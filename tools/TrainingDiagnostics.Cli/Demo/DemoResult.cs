@@ -1,0 +1,13 @@
+namespace TrainingDiagnostics.Cli.Demo;
+
+/// <summary>The outcome of a demo training run.</summary>
+internal sealed record DemoResult(
+    int Steps,
+    double FirstLoss,
+    double FinalLoss,
+    double TrainAccuracy,
+    double HeldOutAccuracy,
+    int TrainCount,
+    int HeldOutCount,
+    TimeSpan TrainingTime,
+    string RunLogPath);

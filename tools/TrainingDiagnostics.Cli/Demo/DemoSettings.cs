@@ -1,0 +1,20 @@
+namespace TrainingDiagnostics.Cli.Demo;
+
+/// <summary>What <c>tdiag demo</c> trains and where it writes.</summary>
+internal sealed record DemoSettings
+{
+    public int Epochs { get; init; } = 10;
+
+    public string OutputDirectory { get; init; } = "tdiag-out";
+
+    public int Seed { get; init; } = 42;
+
+    public int BatchSize { get; init; } = 64;
+
+    public double LearningRate { get; init; } = 0.01;
+
+    /// <summary>The share of images held out of training to measure accuracy on unseen digits.</summary>
+    public double HeldOutFraction { get; init; } = 0.2;
+
+    public string DatasetPath { get; init; } = DigitsDataset.DefaultPath;
+}
