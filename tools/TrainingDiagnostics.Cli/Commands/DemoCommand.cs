@@ -32,7 +32,13 @@ public static class DemoCommand
         };
         epochs.Validators.Add(result =>
         {
-            int value = result.GetValueOrDefault<int>();
+            // A token that is not an integer already has its own parse error; only range-check numbers.
+            if (result.Tokens.Count != 1
+                || !int.TryParse(result.Tokens[0].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+            {
+                return;
+            }
+
             if (value is < 1 or > 10_000)
             {
                 result.AddError($"--epochs must be between 1 and 10000, got {value}.");

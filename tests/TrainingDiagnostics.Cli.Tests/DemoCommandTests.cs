@@ -1,0 +1,135 @@
+using System.Text.Json;
+using TrainingDiagnostics.Cli;
+using TrainingDiagnostics.Cli.Commands;
+
+namespace TrainingDiagnostics.Cli.Tests;
+
+[TestClass]
+public sealed class DemoCommandTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private string NewFolder() => Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), "tdiag-" + Guid.NewGuid().ToString("N"));
+
+    private static (int ExitCode, string Output, string Error) Tdiag(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = TdiagApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    // Read with a generic JSON parser, not with RunLogReader: an oracle independent of the code under test.
+    private static List<JsonElement> Steps(string runLog) =>
+        File.ReadAllLines(runLog)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("kind").GetString() == "step")
+            .ToList();
+
+    [TestMethod]
+    public void DemoWritesARunLogAndAReport()
+    {
+        string folder = NewFolder();
+
+        var (code, output, error) = Tdiag("demo", "--epochs", "1", "--out", folder);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        Assert.AreEqual("", error);
+        string runLog = Path.Combine(folder, DemoCommand.RunLogFileName);
+        string report = Path.Combine(folder, DemoCommand.ReportFileName);
+        Assert.IsTrue(File.Exists(runLog));
+        Assert.IsTrue(File.Exists(report));
+        Assert.Contains(runLog, output);
+        Assert.Contains(report, output);
+
+        string[] lines = File.ReadAllLines(runLog);
+        using (var header = JsonDocument.Parse(lines[0]))
+        {
+            Assert.AreEqual("header", header.RootElement.GetProperty("kind").GetString());
+            Assert.AreEqual(1, header.RootElement.GetProperty("schemaVersion").GetInt32());
+            Assert.AreEqual((64 * 32) + 32 + (32 * 10) + 10, header.RootElement.GetProperty("parameterCount").GetInt64());
+        }
+
+        // 1797 images, 20 % (359) held out: 1438 training images in batches of 64 is 23 steps per epoch.
+        List<JsonElement> steps = Steps(runLog);
+        Assert.HasCount(23, steps);
+        double[] losses = steps.Select(s => s.GetProperty("loss").GetDouble()).ToArray();
+        Assert.IsTrue(losses.All(double.IsFinite), string.Join(", ", losses));
+        Assert.AreEqual(Math.Log(10), losses[0], 0.3, "an untrained 10-class classifier starts near ln 10");
+        Assert.IsLessThan(losses.Take(5).Average(), losses.TakeLast(5).Average(), "the loss should fall within one epoch");
+        Assert.IsTrue(steps.Select(s => s.GetProperty("step").GetInt64()).SequenceEqual(Enumerable.Range(0, 23).Select(i => (long)i)));
+
+        string[] names = steps[0].GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("name").GetString()!).ToArray();
+        CollectionAssert.AreEqual(new[] { "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias" }, names);
+        foreach (JsonElement layer in steps.SelectMany(s => s.GetProperty("layers").EnumerateArray()))
+        {
+            double grad = layer.GetProperty("gradientNorm").GetDouble();
+            Assert.IsTrue(double.IsFinite(grad) && grad > 0, layer.ToString());
+            Assert.IsGreaterThan(0.0, layer.GetProperty("weightNorm").GetDouble());
+        }
+
+        string html = File.ReadAllText(report);
+        Assert.Contains("<section id=\"loss\">", html);
+        Assert.Contains("<polyline class=\"loss\"", html);
+        Assert.Contains("<th scope=\"row\">fc2.bias</th>", html);
+        Assert.DoesNotContain("incomplete-banner", html);
+    }
+
+    [TestMethod]
+    public void SameSeedGivesTheSameLosses()
+    {
+        string a = NewFolder(), b = NewFolder();
+        Assert.AreEqual(ExitCodes.Success, Tdiag("demo", "--epochs", "1", "--out", a).ExitCode);
+        Assert.AreEqual(ExitCodes.Success, Tdiag("demo", "--epochs", "1", "--out", b).ExitCode);
+
+        double[] la = Steps(Path.Combine(a, DemoCommand.RunLogFileName)).Select(s => s.GetProperty("loss").GetDouble()).ToArray();
+        double[] lb = Steps(Path.Combine(b, DemoCommand.RunLogFileName)).Select(s => s.GetProperty("loss").GetDouble()).ToArray();
+        Assert.HasCount(la.Length, lb);
+        for (int i = 0; i < la.Length; i++)
+        {
+            Assert.AreEqual(la[i], lb[i], 1e-5, $"step {i}");
+        }
+    }
+
+    [TestMethod]
+    [DataRow("demo", "--epochs", "0")]
+    [DataRow("demo", "--epochs", "many")]
+    [DataRow("demo", "--no-such-option")]
+    [DataRow("no-such-command")]
+    [DataRow()]
+    public void UsageErrorsExitWithTwoAndAMessage(params string[] args)
+    {
+        var (code, _, error) = Tdiag(args);
+
+        Assert.AreEqual(ExitCodes.UsageError, code);
+        StringAssert.StartsWith(error, "tdiag: ");
+        Assert.DoesNotContain("   at ", error, "no stack trace");
+    }
+
+    [TestMethod]
+    public void UnwritableOutputFolderIsAnOutputError()
+    {
+        string file = NewFolder();
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, "a file where the folder should go");
+
+        var (code, _, error) = Tdiag("demo", "--epochs", "1", "--out", file);
+
+        Assert.AreEqual(ExitCodes.OutputError, code, error);
+        StringAssert.StartsWith(error, "tdiag: error: cannot create the output folder");
+        Assert.DoesNotContain("   at ", error, "no stack trace");
+    }
+
+    [TestMethod]
+    public void HelpListsTheDemo()
+    {
+        var (code, output, _) = Tdiag("--help");
+        Assert.AreEqual(ExitCodes.Success, code);
+        Assert.Contains("demo", output);
+
+        var (demoCode, demoHelp, _) = Tdiag("demo", "--help");
+        Assert.AreEqual(ExitCodes.Success, demoCode);
+        Assert.Contains("--epochs", demoHelp);
+        Assert.Contains("--out", demoHelp);
+    }
+}
