@@ -38,10 +38,9 @@ internal static class DiagonalJacobianCheck
         if (known.ContainsKey(signature))
             return;
 
+        // r uniform in [-1/2, 1/2) from a private generator: the global random state is not touched.
         using var generator = new Generator(Seed);
-        using var signs = randint(0, 2, leaf.shape, dtype: ScalarType.Float64, generator: generator).mul_(2).sub_(1);
-        using var magnitudes = rand(leaf.shape, dtype: ScalarType.Float64, generator: generator).add_(0.5);
-        var r = signs.mul(magnitudes).to(y.dtype, y.device);
+        var r = rand(leaf.shape, dtype: y.dtype, generator: generator).sub_(0.5).to(y.device);
         var rTJ = ReversePass.Backward(y, r, leaf, createGraph: false, retainGraph: true, api);
         if (Close(rTJ, r * diagonal, y.dtype))
         {
