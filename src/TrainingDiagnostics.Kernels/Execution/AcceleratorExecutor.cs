@@ -32,6 +32,9 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
     /// <summary>How many times the context was rebuilt after a failed compile (tests read it).</summary>
     internal int ContextGeneration { get; private set; }
 
+    /// <summary>Device buffers allocated so far (tests check that calls that fit reuse them).</summary>
+    internal int Allocations { get; private set; }
+
     /// <summary>The number of kernels compiled and cached so far in the current context.</summary>
     internal int CachedKernelCount => _kernels.Count;
 
@@ -218,7 +221,7 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
         {
             RebuildContext();
             throw new NotSupportedException(
-                $"ILGPU could not compile {function.FullName} into a kernel for {DeviceName}: {e.Message} " +
+                $"ILGPU could not compile {function.FullName} into a kernel for {DeviceName}: {e.Message.TrimEnd('.')}. " +
                 "Kernel code may use Jet arithmetic, Math functions, loops and local value types, but not allocations " +
                 "(new arrays or classes), strings, exceptions or virtual calls. Simplify the function, or use " +
                 "AcceleratorPreference.Cpu, which runs any code. The engine rebuilt its ILGPU context and stays usable.",
@@ -251,6 +254,7 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
 
         existing?.Dispose();
         var buffer = _accelerator.Allocate1D<T>(needed);
+        Allocations++;
         _buffers[name] = buffer;
         return buffer.View.AsContiguous().SubView(0, length);
     }
