@@ -76,6 +76,27 @@ public sealed class DemoCommandTests
     }
 
     [TestMethod]
+    public void ACrashedDemoLogStillRendersWithTheBanner()
+    {
+        string folder = NewFolder();
+        Assert.AreEqual(ExitCodes.Success, Tdiag("demo", "--epochs", "1", "--out", folder).ExitCode);
+        string runLog = Path.Combine(folder, DemoCommand.RunLogFileName);
+
+        // Simulate a crash mid-write: drop the final newline and half of the last line.
+        string text = File.ReadAllText(runLog);
+        int lastLineStart = text.LastIndexOf('\n', text.Length - 2) + 1;
+        File.WriteAllText(runLog, text[..(lastLineStart + ((text.Length - lastLineStart) / 2))]);
+
+        Model.DiagnosticsRun run = Model.RunLogReader.Read(runLog);
+        Assert.IsFalse(run.IsComplete);
+        Assert.HasCount(22, run.Steps);
+
+        var html = new StringWriter();
+        Report.HtmlReport.Write(run, html);
+        Assert.Contains("id=\"incomplete-banner\"", html.ToString());
+    }
+
+    [TestMethod]
     public void SameSeedGivesTheSameLosses()
     {
         string a = NewFolder(), b = NewFolder();
