@@ -11,6 +11,9 @@ public sealed record DiagnosticsRun
     /// <summary>The recorded steps in log order. Never null; may be empty.</summary>
     public IReadOnlyList<StepRecord> Steps { get; init; } = [];
 
+    /// <summary>The incidents of the run, in the order they were recorded.</summary>
+    public IReadOnlyList<AnomalyEvent> Anomalies { get; init; } = [];
+
     /// <summary>
     /// <see langword="false"/> when the log ended in a line cut mid-way: the training crashed (or was still
     /// writing) and the step in flight was lost. Everything before it is intact.
@@ -30,7 +33,8 @@ public sealed record DiagnosticsRun
         && Metadata.Equals(other.Metadata)
         && IsComplete == other.IsComplete
         && SkippedRecordCount == other.SkippedRecordCount
-        && Steps.SequenceEqual(other.Steps);
+        && Steps.SequenceEqual(other.Steps)
+        && Anomalies.SequenceEqual(other.Anomalies);
 
     /// <summary>A hash consistent with <see cref="Equals(DiagnosticsRun?)"/>.</summary>
     /// <returns>The hash code.</returns>

@@ -21,4 +21,10 @@ public sealed record LayerStatistics
 
     /// <summary>The L2 norm of the parameter's values, or <see langword="null"/> when not measured.</summary>
     public double? WeightNorm { get; init; }
+
+    /// <summary>
+    /// ‖Δw‖ / ‖w‖ of the last optimizer update of this parameter (measured by the step after it), or <see langword="null"/>
+    /// when not measured at this step. Healthy training typically sits near 1e-3.
+    /// </summary>
+    public double? UpdateRatio { get; init; }
 }

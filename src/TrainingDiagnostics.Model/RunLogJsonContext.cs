@@ -12,4 +12,5 @@ namespace TrainingDiagnostics.Model;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(RunMetadata))]
 [JsonSerializable(typeof(StepRecord))]
+[JsonSerializable(typeof(AnomalyEvent))]
 internal sealed partial class RunLogJsonContext : JsonSerializerContext;

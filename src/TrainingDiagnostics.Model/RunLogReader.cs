@@ -42,6 +42,7 @@ public static class RunLogReader
 
         RunMetadata? metadata = null;
         var steps = new List<StepRecord>();
+        var anomalies = new List<AnomalyEvent>();
         bool complete = true;
         int skipped = 0;
 
@@ -95,6 +96,9 @@ public static class RunLogReader
                     case RunLogSchema.StepKind:
                         steps.Add(ReadStep(root, source, lineNumber));
                         break;
+                    case RunLogSchema.AnomalyEventKind:
+                        anomalies.Add(ReadAnomaly(root, source, lineNumber));
+                        break;
                     case RunLogSchema.HeaderKind:
                         throw Damaged(source, lineNumber, "a second header line; were two run logs concatenated?", null);
                     default:
@@ -113,6 +117,7 @@ public static class RunLogReader
         {
             Metadata = metadata,
             Steps = steps,
+            Anomalies = anomalies,
             IsComplete = complete,
             SkippedRecordCount = skipped,
         };
@@ -151,6 +156,12 @@ public static class RunLogReader
         }
 
         return step;
+    }
+
+    private static AnomalyEvent ReadAnomaly(JsonElement root, string source, int lineNumber)
+    {
+        AnomalyEvent anomaly = Deserialize(root, RunLogJsonContext.Default.AnomalyEvent, source, lineNumber);
+        return anomaly.Inputs is null ? anomaly with { Inputs = [] } : anomaly;
     }
 
     private static T Deserialize<T>(JsonElement root, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string source, int lineNumber)

@@ -29,4 +29,7 @@ public static class RunLogSchema
 
     /// <summary>The kind of a <see cref="StepRecord"/> line.</summary>
     public const string StepKind = "step";
+
+    /// <summary>The <c>kind</c> of an anomaly line: one <see cref="AnomalyEvent"/>.</summary>
+    public const string AnomalyEventKind = "anomaly";
 }

@@ -57,6 +57,15 @@ public sealed class RunLogWriter : IDisposable
         WriteLine(RunLogSchema.StepKind, prefixProperties: "", step, RunLogJsonContext.Default.StepRecord);
     }
 
+    /// <summary>Appends one anomaly line and flushes it.</summary>
+    /// <param name="anomaly">The incident to write.</param>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void Write(AnomalyEvent anomaly)
+    {
+        ArgumentNullException.ThrowIfNull(anomaly);
+        WriteLine(RunLogSchema.AnomalyEventKind, prefixProperties: "", anomaly, RunLogJsonContext.Default.AnomalyEvent);
+    }
+
     /// <summary>Flushes and closes the log (and the underlying writer unless it was left open).</summary>
     public void Dispose()
     {

@@ -23,6 +23,12 @@ public sealed record StepRecord
     /// <summary>Per-parameter statistics in the module's parameter order. Never null; may be empty.</summary>
     public IReadOnlyList<LayerStatistics> Layers { get; init; } = [];
 
+    /// <summary>The L2 norm of all gradients together, or <see langword="null"/> when not measured.</summary>
+    public double? GradientNorm { get; init; }
+
+    /// <summary><see langword="true"/> when the monitor advised against applying this step's update (an anomaly policy).</summary>
+    public bool? Skipped { get; init; }
+
     /// <summary>Value equality, comparing <see cref="Layers"/> element by element (NaN equals NaN).</summary>
     /// <param name="other">The step to compare with.</param>
     /// <returns><see langword="true"/> when every field and every layer is equal.</returns>
@@ -33,6 +39,8 @@ public sealed record StepRecord
         && Loss.Equals(other.Loss)
         && Nullable.Equals(LearningRate, other.LearningRate)
         && Nullable.Equals(ElapsedMilliseconds, other.ElapsedMilliseconds)
+        && Nullable.Equals(GradientNorm, other.GradientNorm)
+        && Skipped == other.Skipped
         && Layers.SequenceEqual(other.Layers);
 
     /// <summary>A hash consistent with <see cref="Equals(StepRecord?)"/>.</summary>

@@ -193,7 +193,7 @@ public sealed class RunLogTests
     public void UnknownKindsAreSkippedAndCounted()
     {
         string text = WriteToString(Metadata(), Step(0, 2.0)) +
-            "{\"kind\":\"anomaly\",\"step\":0,\"module\":\"fc1\"}\n" +
+            "{\"kind\":\"curvature-from-the-future\",\"step\":0,\"module\":\"fc1\"}\n" +
             "{\"kind\":\"step\",\"step\":1,\"loss\":1.0}\n";
 
         DiagnosticsRun run = ReadString(text);
