@@ -23,7 +23,7 @@ namespace TrainingDiagnostics.Kernels;
 /// <para><b>Orders.</b> A binary operation of jets of different orders has the smaller order: its
 /// higher coefficients would depend on terms the other operand does not know.</para>
 /// </remarks>
-public unsafe struct Jet
+public unsafe struct Jet : IJet<Jet>
 {
     /// <summary>The highest order a jet can carry (its buffer holds orders 0..8).</summary>
     public const int MaxOrder = 8;

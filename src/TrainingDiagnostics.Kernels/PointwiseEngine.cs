@@ -90,18 +90,61 @@ public sealed class PointwiseEngine : IDisposable
             result[k] = new double[points.Length];
         }
 
+        Run<TFunction>(points, result);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="Derivatives{TFunction}(ReadOnlySpan{double}, int)"/> into arrays the caller keeps:
+    /// <c>destination[k][i] = f^(k)(points[i])</c> for k = 0..destination.Length − 1. Calling it again with the
+    /// same arrays allocates nothing (on a large input, allocating fresh result arrays costs as much as a
+    /// cheap function's evaluation).
+    /// </summary>
+    /// <typeparam name="TFunction">The function, a struct implementing <see cref="IUnaryFunction"/>.</typeparam>
+    /// <param name="points">The points x_i.</param>
+    /// <param name="destination">maxOrder + 1 arrays (1..<see cref="Jet.MaxOrder"/> + 1 of them), each of the length of <paramref name="points"/>.</param>
+    /// <exception cref="ArgumentException">The destination has a wrong count of arrays or an array of the wrong length.</exception>
+    /// <exception cref="NotSupportedException">f cannot be compiled into an ILGPU kernel.</exception>
+    public void Derivatives<TFunction>(ReadOnlySpan<double> points, double[][] destination)
+        where TFunction : struct, IUnaryFunction
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Length is < 1 or > Jet.MaxOrder + 1)
+        {
+            throw new ArgumentException(
+                $"destination must hold maxOrder + 1 arrays, one per derivative order 0..maxOrder (1 to {Jet.MaxOrder + 1} arrays), " +
+                $"but it holds {destination.Length}.",
+                nameof(destination));
+        }
+
+        for (int k = 0; k < destination.Length; k++)
+        {
+            if (destination[k]?.Length != points.Length)
+            {
+                throw new ArgumentException(
+                    $"destination[{k}] must have one entry per point ({points.Length}), but it has " +
+                    $"{(destination[k] is null ? "none (null)" : destination[k].Length.ToString(System.Globalization.CultureInfo.InvariantCulture))}. " +
+                    $"Allocate each array as new double[points.Length].",
+                    nameof(destination));
+            }
+        }
+
+        Run<TFunction>(points, destination);
+    }
+
+    private void Run<TFunction>(ReadOnlySpan<double> points, double[][] result)
+        where TFunction : struct, IUnaryFunction
+    {
         if (points.Length == 0)
         {
-            return result;
+            return;
         }
 
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _executor.Derivatives<TFunction>(points, maxOrder, result);
+            _executor.Derivatives<TFunction>(points, result.Length - 1, result);
         }
-
-        return result;
     }
 
     /// <summary>

@@ -114,6 +114,28 @@ public sealed class PointwiseEngineTests
     }
 
     [TestMethod]
+    [DataRow(AcceleratorPreference.Cpu)]
+    [DataRow(AcceleratorPreference.CpuAccelerator)]
+    public void DerivativesIntoCallerArraysMatchTheAllocatingOverload(AcceleratorPreference backend)
+    {
+        var engine = Engines.Get(backend);
+        var x = Engines.Points(1025, -3, 3, seed: 4);
+        var destination = new[] { new double[x.Length], new double[x.Length], new double[x.Length] };
+        engine.Derivatives<TanhF>(x, destination);
+        var expected = engine.Derivatives<TanhF>(x, 2);
+        for (int k = 0; k <= 2; k++)
+        {
+            CollectionAssert.AreEqual(expected[k], destination[k], $"order {k}");
+        }
+
+        var wrongCount = Assert.ThrowsExactly<ArgumentException>(() => engine.Derivatives<TanhF>(x, new double[10][]));
+        StringAssert.Contains(wrongCount.Message, "1 to 9 arrays");
+        StringAssert.Contains(wrongCount.Message, "it holds 10");
+        var wrongLength = Assert.ThrowsExactly<ArgumentException>(() => engine.Derivatives<TanhF>(x, [new double[x.Length], new double[3]]));
+        StringAssert.Contains(wrongLength.Message, "destination[1] must have one entry per point (1025), but it has 3");
+    }
+
+    [TestMethod]
     [DataRow(-1)]
     [DataRow(9)]
     public void OrderOutOfRangeSaysWhatIsAllowed(int order)

@@ -39,6 +39,10 @@ public sealed class PtxCompileTests
     }
 
     [TestMethod]
+    public void AGenericBodyOverIJetCompilesToPtx()
+        => StringAssert.Contains(CompileToPtx(Kernel(typeof(PointwiseKernels), nameof(PointwiseKernels.DerivativesKernel), typeof(GenericEveryRuleF))), ".entry");
+
+    [TestMethod]
     public void DirectionalAndStatisticsKernelsCompileToPtx()
     {
         StringAssert.Contains(CompileToPtx(Kernel(typeof(PointwiseKernels), nameof(PointwiseKernels.DirectionalKernel), typeof(GaussianF))), ".entry");

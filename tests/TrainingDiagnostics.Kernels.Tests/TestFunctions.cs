@@ -122,3 +122,44 @@ public readonly struct GaussianF : IMultivariateFunction
         return Jet.Exp(-0.5 * s);
     }
 }
+
+/// <summary>
+/// Every rule, written once over IJet: the scalar Invoke runs in kernels, the lane Invoke on the CPU executor.
+/// Includes domain edges (log and sqrt of values that reach 0, |x| at 0, powers at 0) so lanes take the scalar fallbacks too.
+/// </summary>
+public readonly struct GenericEveryRuleF : IUnaryFunction, ILaneFunction
+{
+    public Jet Invoke(Jet x) => Body(x);
+
+    public JetLanes Invoke(JetLanes x) => Body(x);
+
+    private static T Body<T>(T x) where T : struct, IJet<T>
+    {
+        var positive = 1.5 + T.Sin(x) * 0.5;
+        return T.Sin(x) + T.Cos(x) * T.Tan(0.3 * x) + T.Exp(-x * x) + T.Log(positive) + T.Sqrt(positive)
+            + T.Tanh(x) + T.Sigmoid(x) + T.Softplus(x) + T.Erf(x) + T.Atan(x) + T.Pow(positive, 1.7)
+            + T.Pow(positive, x) + T.Abs(x - 5) + T.Pow(x, 3) / positive - (2.0 / positive)
+            + T.Pow(x * x, 1.5) + T.Abs(x) + T.Pow(positive, T.Constant(2, x.Order)) + T.Pow(x, -2) * 0;
+    }
+}
+
+/// <summary>Functions that sit on domain edges at x = 0, 1, −1 (log and sqrt of 0 or negatives).</summary>
+public readonly struct GenericEdgesF : IUnaryFunction, ILaneFunction
+{
+    public Jet Invoke(Jet x) => Body(x);
+
+    public JetLanes Invoke(JetLanes x) => Body(x);
+
+    private static T Body<T>(T x) where T : struct, IJet<T>
+        => T.Log(x) + T.Sqrt(x) + T.Pow(x, 2.5) + T.Abs(x) + T.Sqrt(1.0 - x * x);
+}
+
+/// <summary>exp(sin x)·x² with a lane path.</summary>
+public readonly struct GenericExpSinTimesSquareF : IUnaryFunction, ILaneFunction
+{
+    public Jet Invoke(Jet x) => Body(x);
+
+    public JetLanes Invoke(JetLanes x) => Body(x);
+
+    private static T Body<T>(T x) where T : struct, IJet<T> => T.Exp(T.Sin(x)) * x * x;
+}

@@ -5,8 +5,9 @@ namespace TrainingDiagnostics.Kernels.Execution;
 /// <summary>
 /// The CPU backend: the same element code as the kernels (<see cref="PointwiseKernels"/>), in a
 /// <see cref="Parallel"/> loop over contiguous chunks. Statistics use <see cref="Vector{T}"/> lanes,
-/// where SIMD pays (simple compares and multiply-adds over floats). Jets of a user's function stay
-/// scalar: its <see cref="IUnaryFunction.Invoke"/> is written for one <see cref="Jet"/>.
+/// where SIMD pays (simple compares and multiply-adds over floats). A function that also implements
+/// <see cref="ILaneFunction"/> is evaluated on <see cref="JetLanes"/>, several points per call; any
+/// other runs on scalar <see cref="Jet"/>s (its <see cref="IUnaryFunction.Invoke"/> is written for one point).
 /// </summary>
 internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
 {
@@ -25,11 +26,17 @@ internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
             factorials[k] = PointwiseKernels.Factorial(k);
         }
 
+        var lanes = LanePath<TFunction>.Chunk;
         fixed (double* p = points)
         {
             nint address = (nint)p;
             ForChunks(points.Length, (start, end) =>
             {
+                if (lanes is not null)
+                {
+                    start = lanes(address, start, end, maxOrder, result, factorials);
+                }
+
                 var x = (double*)address;
                 for (int i = start; i < end; i++)
                 {
@@ -41,6 +48,44 @@ internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
                 }
             });
         }
+    }
+
+    /// <summary>
+    /// Evaluates whole SIMD vectors of a chunk with <see cref="ILaneFunction"/>; returns where the scalar
+    /// tail begins. The same products by k! as the scalar loop, so both paths give identical numbers.
+    /// </summary>
+    private delegate int LaneChunk(nint points, int start, int end, int maxOrder, double[][] result, double[] factorials);
+
+    /// <summary>The lane path of a function type, or null when it does not implement ILaneFunction.</summary>
+    private static class LanePath<TFunction>
+        where TFunction : struct, IUnaryFunction
+    {
+        // Bound once per type through reflection, because ILaneFunction is not part of TFunction's constraint.
+        public static readonly LaneChunk? Chunk =
+            Vector.IsHardwareAccelerated && typeof(ILaneFunction).IsAssignableFrom(typeof(TFunction))
+                ? typeof(ParallelExecutor)
+                    .GetMethod(nameof(EvaluateLanes), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                    .MakeGenericMethod(typeof(TFunction))
+                    .CreateDelegate<LaneChunk>()
+                : null;
+    }
+
+    private static int EvaluateLanes<TFunction>(nint points, int start, int end, int maxOrder, double[][] result, double[] factorials)
+        where TFunction : struct, IUnaryFunction, ILaneFunction
+    {
+        var x = (double*)points;
+        int width = Vector<double>.Count;
+        int i = start;
+        for (; i <= end - width; i += width)
+        {
+            var y = default(TFunction).Invoke(JetLanes.Variable(Vector.Load(x + i), maxOrder));
+            for (int k = 0; k <= maxOrder; k++)
+            {
+                (y[k] * factorials[k]).CopyTo(result[k], i);
+            }
+        }
+
+        return i;
     }
 
     public void Directional<TFunction>(
