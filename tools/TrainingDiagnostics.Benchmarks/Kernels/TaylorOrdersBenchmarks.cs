@@ -17,6 +17,7 @@ public class TaylorOrdersBenchmarks
     private Tensor _x = null!;
     private PointwiseEngine _cpu = null!;
     private PointwiseEngine _accelerator = null!;
+    private double[][] _destination = null!;
 
     [Params(1_000_000)]
     public int N { get; set; }
@@ -32,6 +33,7 @@ public class TaylorOrdersBenchmarks
         }
 
         _x = tensor(_points);
+        _destination = [.. Enumerable.Range(0, 5).Select(_ => new double[N])];
         _cpu = new PointwiseEngine(AcceleratorPreference.Cpu);
         _accelerator = new PointwiseEngine(AcceleratorPreference.CpuAccelerator);
         _accelerator.Derivatives<ExpSinTimesSquare>(_points, 4);
@@ -66,6 +68,16 @@ public class TaylorOrdersBenchmarks
 
     [Benchmark(Description = "PointwiseEngine, CPU executor, orders 0..4")]
     public double EngineCpu() => _cpu.Derivatives<ExpSinTimesSquare>(_points, 4)[4][0];
+
+    [Benchmark(Description = "PointwiseEngine, CPU executor, SIMD lanes, orders 0..4")]
+    public double EngineCpuLanes() => _cpu.Derivatives<ExpSinTimesSquareLanes>(_points, 4)[4][0];
+
+    [Benchmark(Description = "PointwiseEngine, CPU executor, SIMD lanes, into kept arrays")]
+    public double EngineCpuLanesIntoKeptArrays()
+    {
+        _cpu.Derivatives<ExpSinTimesSquareLanes>(_points, _destination);
+        return _destination[4][0];
+    }
 
     [Benchmark(Description = "PointwiseEngine, ILGPU CPU accelerator, orders 0..4")]
     public double EngineCpuAccelerator() => _accelerator.Derivatives<ExpSinTimesSquare>(_points, 4)[4][0];
