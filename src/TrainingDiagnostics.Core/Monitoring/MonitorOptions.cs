@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+
+namespace TrainingDiagnostics.Monitoring;
+
+/// <summary>Settings of a <see cref="TrainingMonitor"/>. The defaults suit a typical run: SkipStep on anomalies, economy tier.</summary>
+public sealed record MonitorOptions
+{
+    /// <summary>What to do on an anomaly. Default: <see cref="AnomalyPolicy.SkipStep"/> (every policy also records the event).</summary>
+    public AnomalyPolicy Policy { get; init; } = AnomalyPolicy.SkipStep;
+
+    /// <summary>The optimizer, needed by <see cref="AnomalyPolicy.Rollback"/> to restore its state (moments, step counts) with the weights.</summary>
+    public torch.optim.Optimizer? Optimizer { get; init; }
+
+    /// <summary>Where <see cref="AnomalyPolicy.Warn"/> (and every policy, at warning level) reports incidents.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>A JSON Lines run log to write (one line per step and per event, flushed each time); null for none.</summary>
+    public string? RunLogPath { get; init; }
+
+    /// <summary>The run's name in its metadata.</summary>
+    public string RunName { get; init; } = "run";
+
+    /// <summary>Free-form metadata tags (optimizer, learning rate, dataset...).</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The seed of the run, recorded in the metadata.</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>Set the model's gradients to none before each step's forward pass (the usual <c>zero_grad</c>). Default true.</summary>
+    public bool ZeroGradients { get; init; } = true;
+
+    /// <summary>Replay anomalous steps to name the module and operation that produced the anomaly. Default true.</summary>
+    public bool Localize { get; init; } = true;
+
+    /// <summary>Steps of gradient-norm and loss history the robust statistics use (median and MAD). Default 200.</summary>
+    public int WindowSize { get; init; } = 200;
+
+    /// <summary>Steps observed before exploding/vanishing/diverging alarms may fire. Default 20.</summary>
+    public int WarmupSteps { get; init; } = 20;
+
+    /// <summary>
+    /// How far above its window median (in robust standard deviations of log10 of the norm, and at least one decade)
+    /// a gradient norm must jump to count as exploding. Default 6.
+    /// </summary>
+    public double ExplodingThreshold { get; init; } = 6;
+
+    /// <summary>Consecutive steps with an exactly zero gradient after which a parameter counts as dead. Default 5.</summary>
+    public int DeadGradientSteps { get; init; } = 5;
+
+    /// <summary>When to measure update-to-weight ratios (a copy of the weights, compared at the next step). Default every 10 steps.</summary>
+    public Schedule UpdateRatioSchedule { get; init; } = Schedule.Every(10);
+
+    /// <summary>When to compute per-parameter weight norms. Default every step (they cost about as much as the gradient norms).</summary>
+    public Schedule WeightNormSchedule { get; init; } = Schedule.Every(1);
+
+    /// <summary>When to compute activation statistics (BatchNorm per-channel batch variances). Default never.</summary>
+    public Schedule ActivationStatisticsSchedule { get; init; } = Schedule.Never;
+
+    /// <summary>A folder for TensorBoard event files (per-layer scalars each step, histograms on <see cref="HistogramSchedule"/>); null for none.</summary>
+    public string? TensorBoardDirectory { get; init; }
+
+    /// <summary>When to write weight and gradient histograms to TensorBoard. Default never.</summary>
+    public Schedule HistogramSchedule { get; init; } = Schedule.Never;
+
+    /// <summary>Publish loss, gradient norm and anomaly count through a <see cref="System.Diagnostics.Metrics.Meter"/> named <see cref="TrainingMonitor.MeterName"/>. Default true.</summary>
+    public bool PublishMetrics { get; init; } = true;
+
+    /// <summary>
+    /// Steps kept in memory in <see cref="TrainingMonitor.Run"/>; beyond it the in-memory history is thinned (every anomaly
+    /// step kept), while the run log on disk keeps every step. Default 10,000.
+    /// </summary>
+    public int MaxStepsInMemory { get; init; } = 10_000;
+
+    /// <summary>Options for a cost tier: the schedules of the optional instruments.</summary>
+    /// <param name="tier">Economy, Business or Full.</param>
+    public static MonitorOptions ForTier(CostTier tier) => tier switch
+    {
+        CostTier.Economy => new MonitorOptions(),
+        CostTier.Business => new MonitorOptions
+        {
+            ActivationStatisticsSchedule = Schedule.Every(50),
+            HistogramSchedule = Schedule.Every(500),
+        },
+        CostTier.Full => new MonitorOptions
+        {
+            UpdateRatioSchedule = Schedule.Every(1),
+            ActivationStatisticsSchedule = Schedule.Every(1),
+            HistogramSchedule = Schedule.Every(50),
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "Unknown cost tier."),
+    };
+}

@@ -1,0 +1,42 @@
+using TrainingDiagnostics.Model;
+
+namespace TrainingDiagnostics.Recording;
+
+/// <summary>
+/// The in-memory history of a run, bounded: once it holds more than its capacity, every other ordinary step is dropped
+/// (steps with anomalies are kept), so memory stays O(capacity) for runs of any length. The run log on disk keeps every step.
+/// </summary>
+internal sealed class RunHistory
+{
+    private readonly int _capacity;
+    private readonly List<StepRecord> _steps = [];
+    private readonly List<AnomalyEvent> _anomalies = [];
+    private readonly HashSet<long> _anomalySteps = [];
+    private long _stride = 1;
+
+    public RunHistory(int capacity) => _capacity = Math.Max(capacity, 16);
+
+    public IReadOnlyList<StepRecord> Steps => _steps;
+
+    public IReadOnlyList<AnomalyEvent> Anomalies => _anomalies;
+
+    /// <summary>The spacing of ordinary steps kept in memory (1 until the first thinning).</summary>
+    public long Stride => _stride;
+
+    public void Add(StepRecord step, IReadOnlyList<AnomalyEvent> anomalies)
+    {
+        foreach (var a in anomalies)
+        {
+            _anomalies.Add(a);
+            _anomalySteps.Add(a.Step);
+        }
+        if (anomalies.Count == 0 && step.Step % _stride != 0)
+            return;
+        _steps.Add(step);
+        if (_steps.Count > _capacity)
+        {
+            _stride *= 2;
+            _steps.RemoveAll(s => s.Step % _stride != 0 && !_anomalySteps.Contains(s.Step));
+        }
+    }
+}
