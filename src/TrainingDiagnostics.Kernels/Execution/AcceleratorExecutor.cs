@@ -51,7 +51,15 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
         }
 
         seen = device.Name;
-        return new AcceleratorExecutor(type, context, device.CreateAccelerator(context));
+        try
+        {
+            return new AcceleratorExecutor(type, context, device.CreateAccelerator(context));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
     }
 
     private static Context CreateContext(AcceleratorType type) => Context.Create(builder =>
