@@ -49,6 +49,7 @@ public sealed class TrainingMonitor : IDisposable
     private readonly MonitorMetrics? _metrics;
     private readonly TensorBoardExporter? _tensorBoard;
     private StepSnapshot? _lastHealthy;
+    private bool _runningStatisticsPoisoned;
     private bool _disposed;
 
     /// <summary>Starts monitoring <paramref name="model"/>.</summary>
@@ -164,7 +165,7 @@ public sealed class TrainingMonitor : IDisposable
             bool shouldStep = !actionable || _options.Policy is AnomalyPolicy.Record or AnomalyPolicy.Warn;
             string? action = anomalies.Count == 0 ? null : actionable ? _options.Policy.ToString() : AnomalyPolicy.Record.ToString();
             if (actionable)
-                Apply(anomalies);
+                Apply(anomalies, before);
             anomalies = anomalies.Select(a => a with { Action = action }).ToList();
 
             if (!actionable && rollback)
@@ -232,12 +233,37 @@ public sealed class TrainingMonitor : IDisposable
             anomalies.Add(located ?? Unlocated(step, stats, backwardError));
         }
 
-        if (stats.RunningStatisticSums.Any(s => !double.IsFinite(s)) && anomalies.All(a => a.Kind != AnomalyKind.BatchNormDegenerate))
+        bool runningBad = stats.RunningStatisticSums.Any(s => !double.IsFinite(s));
+        bool newlyPoisoned = runningBad && !_runningStatisticsPoisoned;
+        _runningStatisticsPoisoned = runningBad;
+        if (newlyPoisoned)
         {
             var bn = _tree.Buffers.FirstOrDefault(b => b.Name.EndsWith("running_var", StringComparison.Ordinal) && !TensorStatisticsReader.IsFinite(b.Buffer));
-            string path = bn.Name is null ? "" : ModuleTree.OwnerPath(bn.Name);
-            anomalies.Add(BatchNormEvent(step, path, _tree.TypeNameAt(path),
-                $"The running statistics of '{path}' are no longer finite: every evaluation through this layer will return NaN."));
+            bn = bn.Name is null ? _tree.Buffers.First(b => !TensorStatisticsReader.IsFinite(b.Buffer)) : bn;
+            string path = ModuleTree.OwnerPath(bn.Name);
+            var poisoned = TensorStatisticsReader.Read(bn.Buffer, bn.Name);
+            int seen = anomalies.FindIndex(a => a.Kind == AnomalyKind.BatchNormDegenerate && a.ModulePath == ModuleTree.ReportPath(path));
+            if (seen >= 0)
+            {
+                // The batch-of-one warning came true: the running statistics are now NaN. That makes it actionable.
+                anomalies[seen] = anomalies[seen] with
+                {
+                    NaNCount = poisoned.NaNCount,
+                    InfCount = poisoned.InfCount,
+                    Tensor = poisoned,
+                    Message = anomalies[seen].Message + $" After this step '{bn.Name}' holds {poisoned.NaNCount} NaN value(s).",
+                };
+            }
+            else if (anomalies.Count == 0) // otherwise a consequence of the incident already reported
+            {
+                anomalies.Add(BatchNormEvent(step, path, _tree.TypeNameAt(path),
+                    $"The running statistics of '{path}' are no longer finite: every evaluation through this layer will return NaN.") with
+                {
+                    NaNCount = poisoned.NaNCount,
+                    InfCount = poisoned.InfCount,
+                    Tensor = poisoned,
+                });
+            }
         }
 
         if (anomalies.Count == 0 || anomalies.All(a => a.Kind == AnomalyKind.BatchNormDegenerate && !badLoss && !badGradient))
@@ -332,7 +358,7 @@ public sealed class TrainingMonitor : IDisposable
         a.Kind is not (AnomalyKind.VanishingGradient or AnomalyKind.BatchNormDegenerate)
         || a.NaNCount > 0 || a.InfCount > 0;
 
-    private void Apply(List<AnomalyEvent> anomalies)
+    private void Apply(List<AnomalyEvent> anomalies, StepSnapshot before)
     {
         if (_options.Logger is { } logger)
         {
@@ -345,7 +371,10 @@ public sealed class TrainingMonitor : IDisposable
         {
             case AnomalyPolicy.SkipStep:
             case AnomalyPolicy.Throw:
+                // A skipped step leaves no trace: gradients zeroed, and the buffers its forward pass updated (BatchNorm
+                // running statistics, which a NaN batch would poison) put back.
                 ZeroGradients();
+                before.RestoreBuffers();
                 break;
             case AnomalyPolicy.Rollback:
                 ZeroGradients();

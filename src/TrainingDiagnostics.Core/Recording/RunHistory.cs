@@ -36,7 +36,11 @@ internal sealed class RunHistory
         if (_steps.Count > _capacity)
         {
             _stride *= 2;
-            _steps.RemoveAll(s => s.Step % _stride != 0 && !_anomalySteps.Contains(s.Step));
+            // Anomaly steps are kept while they fit in half the capacity; a run that is anomalous at every step is thinned too.
+            bool keepAnomalies = _anomalySteps.Count <= _capacity / 2;
+            _steps.RemoveAll(s => s.Step % _stride != 0 && !(keepAnomalies && _anomalySteps.Contains(s.Step)));
         }
+        if (_anomalies.Count > _capacity)
+            _anomalies.RemoveAt(_capacity / 2); // keep the first incidents and the most recent ones
     }
 }

@@ -127,6 +127,11 @@ public sealed class FaultScenarioTests
         Assert.AreEqual("bn", a.ModulePath);
         Assert.AreEqual("BatchNorm1d", a.Operation);
         StringAssert.Contains(a.Message, "running_var");
+        Assert.IsTrue(a.NaNCount > 0, "the running variance did turn NaN");
+        Assert.IsFalse(results[2].ShouldStep, "SkipStep acts on it");
+        using var scope = NewDisposeScope();
+        var bn = model.named_buffers().Single(b => b.name == "bn.running_var").buffer;
+        Assert.IsTrue(bn.isfinite().all().item<bool>(), "the skipped step put the running statistics back");
     }
 
     [TestMethod]
