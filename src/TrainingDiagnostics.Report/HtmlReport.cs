@@ -1,114 +1,72 @@
-using System.Globalization;
 using System.Text;
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report.Findings;
+using TrainingDiagnostics.Report.Rendering;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report;
 
 /// <summary>
-/// Renders a <see cref="DiagnosticsRun"/> as one self-contained HTML file: inline CSS and SVG, no script,
-/// no network request, no external font. Every string that came from the run is HTML-encoded and every
-/// number is formatted with the invariant culture, so the file is the same under any culture.
+/// Renders runs as one self-contained HTML file each: a verdict at the top (healthy, warnings or failed, with the
+/// three most important findings), the loss over steps, a per-parameter gradient-norm heatmap with update ratios,
+/// an incident timeline whose entries open their details, and the run's metadata.
 /// </summary>
+/// <remarks>
+/// <para>The file holds its own CSS and script (hover values, zoom on steps, layer filter) and the data they
+/// draw, and makes no network request: its Content-Security-Policy is <c>default-src 'none'</c> and admits the
+/// report's own style and script by hash only. Every string from the run is HTML-encoded, the embedded JSON
+/// cannot close its script element, and every number is formatted with the invariant culture, so the file is
+/// the same under any culture.</para>
+/// <para>Cost: linear in steps x parameters. Long runs are downsampled (LTTB for lines, column maxima for the
+/// heatmap) to a size set by <see cref="ReportOptions"/>, independent of the run's length; steps with an incident
+/// are kept exactly.</para>
+/// </remarks>
 public static class HtmlReport
 {
-    private const string Styles = """
-        :root { color-scheme: light; --fg: #1d2430; --muted: #5b6675; --line: #d8dde5; --accent: #2563eb; --bad: #c62828; }
-        * { box-sizing: border-box; }
-        body { margin: 0 auto; max-width: 60rem; padding: 1.5rem; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); }
-        h1 { font-size: 1.5rem; margin: 0 0 .25rem; overflow-wrap: anywhere; }
-        h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
-        .summary, .note, .empty { color: var(--muted); }
-        .banner { border: 1px solid var(--bad); background: #fdecea; color: var(--bad); padding: .75rem 1rem; border-radius: 6px; margin: 1rem 0; }
-        dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
-        dl.meta dt { color: var(--muted); }
-        dl.meta dd { margin: 0; overflow-wrap: anywhere; }
-        svg.chart { width: 100%; height: auto; font-size: 11px; }
-        svg .plot { fill: #fafbfc; stroke: var(--line); }
-        svg .grid { stroke: var(--line); stroke-width: .5; }
-        svg .tick, svg .axis { fill: var(--muted); }
-        svg .loss { fill: none; stroke: var(--accent); stroke-width: 1.5; }
-        svg .loss-point { fill: var(--accent); }
-        svg .nonfinite { fill: var(--bad); }
-        table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-        th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--line); text-align: right; }
-        th:first-child, td:first-child { text-align: left; overflow-wrap: anywhere; }
-        td.bad { color: var(--bad); font-weight: 600; }
-        footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
-        """;
-
-    /// <summary>Writes the report to the file at <paramref name="path"/> (UTF-8), creating its folder if needed.</summary>
+    /// <summary>Writes the report of <paramref name="run"/> to the file at <paramref name="path"/> (UTF-8), creating its folder if needed.</summary>
     /// <param name="run">The run to render.</param>
     /// <param name="path">The HTML file to create or overwrite.</param>
     /// <param name="options">Rendering options; <see langword="null"/> for the defaults.</param>
     public static void Write(DiagnosticsRun run, string path, ReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(run);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        (options ?? new ReportOptions()).Validate();
+        using StreamWriter writer = Create(path);
         Write(run, writer, options);
     }
 
-    /// <summary>Writes the report as one HTML document to <paramref name="writer"/>.</summary>
+    /// <summary>Writes the report of <paramref name="run"/> as one HTML document to <paramref name="writer"/>.</summary>
     /// <param name="run">The run to render.</param>
-    /// <param name="writer">Where the HTML goes; not closed.</param>
+    /// <param name="writer">Where the HTML goes; flushed, not closed.</param>
     /// <param name="options">Rendering options; <see langword="null"/> for the defaults.</param>
     public static void Write(DiagnosticsRun run, TextWriter writer, ReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(writer);
         options ??= new ReportOptions();
-        if (options.MaxChartPoints < 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxChartPoints,
-                "ReportOptions.MaxChartPoints must be at least 2 (a line needs two points).");
-        }
+        options.Validate();
 
-        RunMetadata meta = run.Metadata;
-        string title = options.Title ?? $"Training report: {meta.RunName}";
+        RunVerdict verdict = FindingRules.Evaluate(run);
+        string title = options.Title ?? $"Training report: {run.Metadata.RunName}";
+        var incidentIndex = RunSections.IncidentIndex(run, "", options.MaxIncidentDetails);
+        var incidentSteps = run.Anomalies.Select(a => a.Step).ToHashSet();
 
-        writer.WriteLine("<!DOCTYPE html>");
-        writer.WriteLine("<html lang=\"en\">");
-        writer.WriteLine("<head>");
-        writer.WriteLine("<meta charset=\"utf-8\">");
-        writer.WriteLine("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        // Defence in depth: even if some text escaped encoding, nothing could load or run.
-        writer.WriteLine("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
-        writer.WriteLine($"<title>{HtmlText.Encode(title)}</title>");
-        writer.WriteLine("<style>");
-        writer.WriteLine(Styles);
-        writer.WriteLine("</style>");
-        writer.WriteLine("</head>");
-        writer.WriteLine("<body>");
-
+        RunSections.Begin(writer, title);
         writer.WriteLine("<header>");
         writer.WriteLine($"<h1>{HtmlText.Encode(title)}</h1>");
         writer.WriteLine($"<p class=\"summary\">{Summary(run)}</p>");
         writer.WriteLine("</header>");
+        RunSections.Banners(writer, run, "");
+        RunSections.Verdict(writer, verdict, run, "verdict", "");
 
-        if (!run.IsComplete)
-        {
-            writer.WriteLine("<div class=\"banner\" id=\"incomplete-banner\" role=\"alert\"><strong>Incomplete run log.</strong> " +
-                "Its last line was cut mid-way: the training crashed or was still running when the log was read. " +
-                "Every step before that line is shown.</div>");
-        }
-
-        if (run.SkippedRecordCount > 0)
-        {
-            writer.WriteLine(Invariant($"<p class=\"note\" id=\"skipped-note\">{run.SkippedRecordCount} record(s) of kinds this version does not know were skipped; a newer TrainingDiagnostics can show them.</p>"));
-        }
-
-        WriteMetadata(writer, run);
-
+        ChartSeries loss = LossSeries(run, "loss", options.MaxChartPoints, incidentSteps);
         writer.WriteLine("<section id=\"loss\">");
         writer.WriteLine("<h2>Loss</h2>");
-        LossChartSvg.Write(writer, run.Steps, options.MaxChartPoints);
+        writer.WriteLine("<div class=\"toolbar\"><button type=\"button\" id=\"zoom-reset\">Reset zoom</button><span id=\"zoom-range\">all steps</span>" +
+            "<span>Drag across the chart to zoom on steps (the heatmap follows); double-click to reset. Hover for values. Red dashes: incidents.</span></div>");
+        writer.WriteLine("<div class=\"chart-box\" id=\"loss-chart-box\">");
+        LineChartSvg.Write(writer, "loss-chart", "Training loss over steps", "loss", [loss], run.Anomalies.Select(a => a.Step).Distinct().Order().ToList());
+        writer.WriteLine("</div>");
         int nonFinite = run.Steps.Count(s => !double.IsFinite(s.Loss));
         if (nonFinite > 0)
         {
@@ -117,13 +75,80 @@ public static class HtmlReport
 
         writer.WriteLine("</section>");
 
-        WriteGradientTable(writer, LayerGradientSummary.FromRun(run));
+        GradientHeatmap heatmap = GradientHeatmap.Build(run.Steps, options.MaxHeatmapColumns);
+        writer.WriteLine("<section id=\"gradient-norms\">");
+        writer.WriteLine("<h2>Gradient norms per parameter</h2>");
+        if (heatmap.Layers.Count > 0)
+        {
+            writer.WriteLine("<p class=\"note\">One row per parameter, one column per step (or per run of consecutive steps in long runs, showing the largest value). " +
+                "Colour: log scale. Red: NaN or infinity; black: exactly zero; grey: not measured.</p>");
+            writer.WriteLine("<div class=\"toolbar\" id=\"heatmap-toolbar\"><label>Show <select id=\"heat-metric\"><option value=\"gradient\">gradient norm</option>" +
+                (heatmap.Update is null ? "" : "<option value=\"update\">update / weight ratio</option>") +
+                "</select></label><label>Filter <input id=\"layer-filter\" type=\"search\" placeholder=\"parameter name\" autocomplete=\"off\"></label><span id=\"layer-count\"></span></div>");
+            writer.WriteLine(Invariant($"<canvas id=\"heatmap-canvas\" width=\"760\" height=\"{Math.Max(20, Math.Min(480, heatmap.Layers.Count * 12))}\" role=\"img\" aria-label=\"gradient norm per parameter and step, log colour scale\"></canvas>"));
+            writer.WriteLine("<div class=\"legend\"><span id=\"legend-lo\"></span><canvas id=\"heatmap-legend\" width=\"256\" height=\"1\"></canvas><span id=\"legend-hi\"></span><span>(log scale)</span></div>");
+            writer.WriteLine("<noscript><p class=\"note\">The heatmap needs JavaScript; the table below has the same numbers.</p></noscript>");
+        }
 
-        string version = typeof(HtmlReport).Assembly.GetName().Version?.ToString() ?? "";
-        writer.WriteLine($"<footer>Generated by TrainingDiagnostics {HtmlText.Encode(version)}. This file is self-contained and works offline.</footer>");
-        writer.WriteLine("</body>");
-        writer.WriteLine("</html>");
-        writer.Flush();
+        RunSections.GradientTable(writer, LayerGradientSummary.FromRun(run));
+        writer.WriteLine("</section>");
+
+        RunSections.Incidents(writer, run, "", options.MaxIncidentDetails, "Incidents");
+        RunSections.Metadata(writer, run, "metadata");
+
+        bool log = loss.PointCount > 0 && LineChartSvg.PrefersLogScale(loss.Points.Min(p => p.Value), loss.Points.Max(p => p.Value));
+        (long xMin, long xMax) = run.Steps.Count == 0 ? (0L, 1L) : (run.Steps.Min(s => s.Step), run.Steps.Max(s => s.Step));
+        RunSections.End(writer, ReportDataJson.Build(xMin, xMax, loss, log, heatmap, incidentIndex));
+    }
+
+    /// <summary>Writes one report comparing <paramref name="runs"/> side by side to the file at <paramref name="path"/> (UTF-8).</summary>
+    /// <param name="runs">The runs, in the order they are listed and coloured; at least one.</param>
+    /// <param name="path">The HTML file to create or overwrite; its folder is created if needed.</param>
+    /// <param name="options">Rendering options; <see langword="null"/> for the defaults.</param>
+    public static void Compare(IReadOnlyList<DiagnosticsRun> runs, string path, ReportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        (options ?? new ReportOptions()).Validate();
+        using StreamWriter writer = Create(path);
+        Compare(runs, writer, options);
+    }
+
+    /// <summary>
+    /// Writes one HTML document comparing <paramref name="runs"/>: a table of their verdicts and key numbers, their
+    /// losses and total gradient norms overlaid, each run's findings and incidents, and their metadata side by side
+    /// with differing values marked.
+    /// </summary>
+    /// <param name="runs">The runs, in the order they are listed and coloured; at least one.</param>
+    /// <param name="writer">Where the HTML goes; flushed, not closed.</param>
+    /// <param name="options">Rendering options; <see langword="null"/> for the defaults.</param>
+    public static void Compare(IReadOnlyList<DiagnosticsRun> runs, TextWriter writer, ReportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(writer);
+        if (runs.Count == 0 || runs.Any(r => r is null))
+        {
+            throw new ArgumentException("Compare needs at least one run, and no run may be null.", nameof(runs));
+        }
+
+        options ??= new ReportOptions();
+        options.Validate();
+        CompareWriter.Write(runs, writer, options);
+    }
+
+    internal static ChartSeries LossSeries(DiagnosticsRun run, string cssClass, int maxPoints, IReadOnlySet<long> keep) =>
+        ChartSeries.Build(run.Metadata.RunName, cssClass, run.Steps.Select(s => s.Step).ToArray(),
+            run.Steps.Select(s => (double?)s.Loss).ToArray(), maxPoints, keep);
+
+    private static StreamWriter Create(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        return new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
     private static string Summary(DiagnosticsRun run)
@@ -136,70 +161,4 @@ public static class HtmlReport
         StepRecord last = run.Steps[^1];
         return Invariant($"{run.Steps.Count} steps recorded; final loss {HtmlText.Number(last.Loss)} at step {last.Step}.");
     }
-
-    private static void WriteMetadata(TextWriter w, DiagnosticsRun run)
-    {
-        RunMetadata m = run.Metadata;
-        w.WriteLine("<section id=\"metadata\">");
-        w.WriteLine("<h2>Run</h2>");
-        w.WriteLine("<dl class=\"meta\">");
-        Row(w, "Run name", m.RunName);
-        Row(w, "Model", m.ModelDescription);
-        Row(w, "Parameters", m.ParameterCount is long p ? HtmlText.Integer(p) : null);
-        Row(w, "Device", m.Device);
-        Row(w, "Seed", m.Seed is long s ? HtmlText.Integer(s) : null);
-        Row(w, "Started at", m.StartedAt?.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture));
-        Row(w, "TorchSharp", m.TorchSharpVersion);
-        Row(w, "TrainingDiagnostics", m.LibraryVersion);
-        foreach (KeyValuePair<string, string> tag in m.Tags.OrderBy(t => t.Key, StringComparer.Ordinal))
-        {
-            Row(w, tag.Key, tag.Value);
-        }
-
-        Row(w, "Steps", HtmlText.Integer(run.Steps.Count));
-        w.WriteLine("</dl>");
-        w.WriteLine("</section>");
-    }
-
-    private static void Row(TextWriter w, string label, string? value)
-    {
-        if (value is not null)
-        {
-            w.WriteLine($"<dt>{HtmlText.Encode(label)}</dt><dd>{HtmlText.Encode(value)}</dd>");
-        }
-    }
-
-    private static void WriteGradientTable(TextWriter w, IReadOnlyList<LayerGradientSummary> rows)
-    {
-        w.WriteLine("<section id=\"gradient-norms\">");
-        w.WriteLine("<h2>Gradient norms per parameter</h2>");
-        if (rows.Count == 0)
-        {
-            w.WriteLine("<p class=\"empty\">No per-parameter statistics were recorded.</p>");
-            w.WriteLine("</section>");
-            return;
-        }
-
-        w.WriteLine("<p class=\"note\">L2 norm of each parameter's gradient over the recorded steps; min, max and median over finite values.</p>");
-        w.WriteLine("<table>");
-        w.WriteLine("<thead><tr><th scope=\"col\">Parameter</th><th scope=\"col\">Steps</th><th scope=\"col\">First</th><th scope=\"col\">Last</th>" +
-            "<th scope=\"col\">Min</th><th scope=\"col\">Max</th><th scope=\"col\">Median</th><th scope=\"col\">Non-finite</th><th scope=\"col\">Last weight norm</th></tr></thead>");
-        w.WriteLine("<tbody>");
-        foreach (LayerGradientSummary row in rows)
-        {
-            w.Write($"<tr><th scope=\"row\">{HtmlText.Encode(row.Name)}</th><td>{HtmlText.Integer(row.Recorded)}</td>");
-            w.Write($"{Cell(row.First)}{Cell(row.Last)}{Cell(row.Min)}{Cell(row.Max)}{Cell(row.Median)}");
-            w.Write(row.NonFinite > 0 ? $"<td class=\"bad\">{HtmlText.Integer(row.NonFinite)}</td>" : "<td>0</td>");
-            w.WriteLine($"{Cell(row.LastWeightNorm)}</tr>");
-        }
-
-        w.WriteLine("</tbody>");
-        w.WriteLine("</table>");
-        w.WriteLine("</section>");
-    }
-
-    private static string Cell(double? value) =>
-        value is double v && !double.IsFinite(v)
-            ? $"<td class=\"bad\">{HtmlText.Number(v)}</td>"
-            : $"<td>{HtmlText.Number(value)}</td>";
 }

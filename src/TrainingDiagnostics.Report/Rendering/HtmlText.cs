@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace TrainingDiagnostics.Report;
+namespace TrainingDiagnostics.Report.Rendering;
 
 /// <summary>Encoding and culture-invariant number formatting for the HTML writer.</summary>
 internal static class HtmlText

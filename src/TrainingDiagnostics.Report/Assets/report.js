@@ -1,0 +1,282 @@
+// TrainingDiagnostics report: hover values, zoom on steps (drag on the loss chart, double-click or the button to
+// reset), the layer filter and metric switch of the heatmap, and incident links. Reads its data from the JSON
+// block #report-data; never touches the network; inserts run strings only as text (textContent, fillText).
+(function () {
+  'use strict';
+  function openIncident(id) {
+    var details = document.getElementById(id);
+    if (!details) { return; }
+    details.open = true;
+    details.classList.add('flash');
+    details.scrollIntoView({ block: 'center' });
+    window.setTimeout(function () { details.classList.remove('flash'); }, 1500);
+  }
+  document.addEventListener('click', function (evt) {
+    var a = evt.target.closest ? evt.target.closest('a.incident-link') : null;
+    if (a) { evt.preventDefault(); openIncident(a.getAttribute('href').slice(1)); }
+  });
+  if (location.hash.length > 1 && location.hash.indexOf('incident-') >= 0) { openIncident(location.hash.slice(1)); }
+
+  var dataElement = document.getElementById('report-data');
+  if (!dataElement) { return; }
+  var data = JSON.parse(dataElement.textContent);
+  var SVG = 'http://www.w3.org/2000/svg';
+  var W = 760, H = 300, L = 64, R = 16, T = 16, B = 40, PW = W - L - R, PH = H - T - B;
+  var MISSING = null, ZERO = -99999, NONFINITE = 99999;
+  var full = { x0: data.range[0], x1: data.range[1] === data.range[0] ? data.range[0] + 1 : data.range[1] };
+  var view = { x0: full.x0, x1: full.x1 };
+  var tooltip = document.getElementById('tooltip');
+
+  function fmt(v) {
+    if (v === null || v === undefined) { return '\u2013'; }
+    if (typeof v === 'string') { return v; }
+    var a = Math.abs(v);
+    return (a !== 0 && (a < 1e-3 || a >= 1e5)) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+  }
+
+  function showTip(text, clientX, clientY) {
+    if (!tooltip) { return; }
+    tooltip.textContent = text;
+    tooltip.style.display = 'block';
+    var x = Math.min(clientX + 14, window.innerWidth - tooltip.offsetWidth - 4);
+    tooltip.style.left = x + 'px';
+    tooltip.style.top = (clientY + 14) + 'px';
+  }
+
+  function hideTip() { if (tooltip) { tooltip.style.display = 'none'; } }
+
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(SVG, name);
+    for (var k in attrs) { if (Object.prototype.hasOwnProperty.call(attrs, k)) { e.setAttribute(k, attrs[k]); } }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+
+  // ---- loss chart -------------------------------------------------------------------------------------------
+  var lossBox = document.getElementById('loss-chart-box');
+  var lossPoints = [];
+  if (data.loss) {
+    data.loss.seg.forEach(function (seg, k) {
+      for (var i = 0; i < seg[0].length; i++) { lossPoints.push({ s: seg[0][i], v: seg[1][i], seg: k }); }
+    });
+  }
+
+  function drawLoss() {
+    if (!lossBox || !data.loss || (lossPoints.length === 0 && data.loss.nf.length === 0)) { return; }
+    var log = data.loss.scale === 'log';
+    var f = log ? function (v) { return Math.log10(v); } : function (v) { return v; };
+    var visible = lossPoints.filter(function (p) { return p.s >= view.x0 && p.s <= view.x1; });
+    var lo = Infinity, hi = -Infinity;
+    visible.forEach(function (p) { var y = f(p.v); if (y < lo) { lo = y; } if (y > hi) { hi = y; } });
+    if (!isFinite(lo)) { lo = 0; hi = 1; }
+    if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { lo -= 0.5; hi += 0.5; }
+    var pad = (hi - lo) * 0.05; lo -= pad; hi += pad;
+    var X = function (s) { return L + (s - view.x0) / (view.x1 - view.x0) * PW; };
+    var Y = function (v) { return T + (hi - f(v)) / (hi - lo) * PH; };
+
+    var svg = el('svg', { 'class': 'chart', id: 'loss-chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'data-scale': log ? 'log' : 'linear', 'data-interactive': 'true' });
+    var title = el('title', {}, svg); title.textContent = 'Training loss over steps';
+    el('rect', { 'class': 'plot', x: L, y: T, width: PW, height: PH }, svg);
+    var ticks = [];
+    if (log) { for (var e = Math.ceil(lo); e <= Math.floor(hi); e++) { ticks.push(e); } } else { for (var t = 0; t <= 5; t++) { ticks.push(lo + (hi - lo) * t / 5); } }
+    ticks.forEach(function (t) {
+      var py = T + (hi - t) / (hi - lo) * PH;
+      el('line', { 'class': 'grid', x1: L, x2: L + PW, y1: py, y2: py }, svg);
+      el('text', { 'class': 'tick', x: L - 6, y: py, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, svg).textContent = fmt(log ? Math.pow(10, t) : t);
+    });
+    var raw = Math.max(1, (view.x1 - view.x0) / 5), mag = Math.pow(10, Math.floor(Math.log10(raw))), norm = raw / mag;
+    var every = Math.max(1, Math.round((norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag));
+    for (var s = Math.ceil(view.x0 / every) * every; s <= view.x1; s += every) {
+      el('text', { 'class': 'tick', x: X(s), y: T + PH + 16, 'text-anchor': 'middle' }, svg).textContent = String(s);
+    }
+    el('text', { 'class': 'axis', x: L + PW / 2, y: H - 4, 'text-anchor': 'middle' }, svg).textContent = 'step';
+    el('text', { 'class': 'axis', x: 14, y: T + PH / 2, 'text-anchor': 'middle', transform: 'rotate(-90 14 ' + (T + PH / 2) + ')' }, svg).textContent = log ? 'loss (log)' : 'loss';
+
+    (data.incidents || []).forEach(function (inc) {
+      if (inc[0] >= view.x0 && inc[0] <= view.x1) { el('line', { 'class': 'incident-rule', x1: X(inc[0]), x2: X(inc[0]), y1: T, y2: T + PH }, svg); }
+    });
+
+    var clip = visible.length > 0 ? visible : [];
+    var current = [], currentSeg = -1;
+    function flush() {
+      if (current.length === 1) { el('circle', { 'class': 'loss-point', r: 2, cx: current[0][0], cy: current[0][1] }, svg); }
+      else if (current.length > 1) { el('polyline', { 'class': 'loss', points: current.map(function (p) { return p[0].toFixed(2) + ',' + p[1].toFixed(2); }).join(' ') }, svg); }
+      current = [];
+    }
+    clip.forEach(function (p) {
+      if (p.seg !== currentSeg) { flush(); currentSeg = p.seg; }
+      current.push([X(p.s), Y(p.v)]);
+    });
+    flush();
+    data.loss.nf.forEach(function (m) {
+      if (m[0] < view.x0 || m[0] > view.x1) { return; }
+      var path = el('path', { 'class': 'nonfinite', d: 'M' + X(m[0]).toFixed(2) + ',' + (T + 10) + ' l-5,-9 h10 z' }, svg);
+      el('title', {}, path).textContent = 'step ' + m[0] + ': loss ' + m[1];
+    });
+
+    var cross = el('line', { 'class': 'crosshair', x1: 0, x2: 0, y1: T, y2: T + PH, visibility: 'hidden' }, svg);
+    var dot = el('circle', { 'class': 'hover-dot', r: 3, cx: 0, cy: 0, visibility: 'hidden' }, svg);
+    var selection = el('rect', { 'class': 'selection', x: 0, y: T, width: 0, height: PH, visibility: 'hidden' }, svg);
+    var dragFrom = null;
+
+    function toSvgX(evt) {
+      var m = svg.getScreenCTM();
+      if (!m) { return 0; }
+      var pt = svg.createSVGPoint(); pt.x = evt.clientX; pt.y = evt.clientY;
+      return pt.matrixTransform(m.inverse()).x;
+    }
+    function stepAt(x) { return view.x0 + (Math.min(Math.max(x, L), L + PW) - L) / PW * (view.x1 - view.x0); }
+
+    svg.addEventListener('mousemove', function (evt) {
+      var x = toSvgX(evt);
+      if (dragFrom !== null) {
+        var a = Math.max(L, Math.min(dragFrom, x)), b = Math.min(L + PW, Math.max(dragFrom, x));
+        selection.setAttribute('x', a); selection.setAttribute('width', Math.max(0, b - a)); selection.setAttribute('visibility', 'visible');
+      }
+      if (clip.length === 0) { return; }
+      var target = stepAt(x), best = clip[0];
+      for (var i = 1; i < clip.length; i++) { if (Math.abs(clip[i].s - target) < Math.abs(best.s - target)) { best = clip[i]; } }
+      cross.setAttribute('x1', X(best.s)); cross.setAttribute('x2', X(best.s)); cross.setAttribute('visibility', 'visible');
+      dot.setAttribute('cx', X(best.s)); dot.setAttribute('cy', Y(best.v)); dot.setAttribute('visibility', 'visible');
+      showTip('step ' + best.s + '\nloss ' + fmt(best.v), evt.clientX, evt.clientY);
+    });
+    svg.addEventListener('mouseleave', function () { cross.setAttribute('visibility', 'hidden'); dot.setAttribute('visibility', 'hidden'); hideTip(); });
+    svg.addEventListener('mousedown', function (evt) { dragFrom = toSvgX(evt); evt.preventDefault(); });
+    svg.addEventListener('mouseup', function (evt) {
+      if (dragFrom === null) { return; }
+      var a = stepAt(Math.min(dragFrom, toSvgX(evt))), b = stepAt(Math.max(dragFrom, toSvgX(evt)));
+      dragFrom = null;
+      if (b - a >= 1 && Math.abs(X(b) - X(a)) > 4) { zoom(Math.floor(a), Math.ceil(b)); } else { selection.setAttribute('visibility', 'hidden'); }
+    });
+    svg.addEventListener('dblclick', function () { zoom(full.x0, full.x1); });
+
+    lossBox.replaceChildren(svg);
+  }
+
+  // ---- gradient heatmap -------------------------------------------------------------------------------------
+  var heat = data.heat;
+  var canvas = document.getElementById('heatmap-canvas');
+  var filterInput = document.getElementById('layer-filter');
+  var metricSelect = document.getElementById('heat-metric');
+  var legendCanvas = document.getElementById('heatmap-legend');
+  var STOPS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]]; // viridis
+  var LABEL = 170;
+  var layout = null;
+
+  function colour(t) {
+    t = Math.max(0, Math.min(1, t)) * (STOPS.length - 1);
+    var i = Math.min(STOPS.length - 2, Math.floor(t)), u = t - i, a = STOPS[i], b = STOPS[i + 1];
+    return [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u];
+  }
+
+  function matrix() { return metricSelect && metricSelect.value === 'update' && heat.u ? heat.u : heat.g; }
+  function decode(q) { return q === MISSING ? null : q === ZERO ? 0 : q === NONFINITE ? 'NaN/Inf' : Math.pow(10, q / 100); }
+
+  function drawHeatmap() {
+    if (!canvas || !heat || heat.layers.length === 0) { return; }
+    var m = matrix();
+    var needle = filterInput ? filterInput.value.trim().toLowerCase() : '';
+    var rows = [];
+    heat.layers.forEach(function (name, i) { if (needle === '' || name.toLowerCase().indexOf(needle) >= 0) { rows.push(i); } });
+    var cols = [];
+    for (var c = 0; c < heat.start.length; c++) { if (heat.end[c] >= view.x0 && heat.start[c] <= view.x1) { cols.push(c); } }
+    var lo = Infinity, hi = -Infinity;
+    rows.forEach(function (r) { cols.forEach(function (c) { var q = m[r][c]; if (q !== MISSING && q !== ZERO && q !== NONFINITE) { if (q < lo) { lo = q; } if (q > hi) { hi = q; } } }); });
+    if (!isFinite(lo)) { lo = 0; hi = 1; }
+    if (hi === lo) { hi = lo + 1; }
+
+    var cssWidth = canvas.clientWidth || 760, rowH = Math.max(3, Math.min(20, Math.floor(480 / Math.max(1, rows.length))));
+    var cssHeight = Math.max(rowH, rows.length * rowH), dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(cssWidth * dpr); canvas.height = Math.round(cssHeight * dpr);
+    canvas.style.height = cssHeight + 'px';
+    var ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, cssWidth, cssHeight);
+    layout = { rows: rows, cols: cols, rowH: rowH, x0: LABEL, width: Math.max(1, cssWidth - LABEL), m: m };
+    if (rows.length > 0 && cols.length > 0) {
+      // More columns than pixels: merge neighbours into pixel columns keeping the largest value, so a NaN or a
+      // spike in one column is never dropped by scaling.
+      var bins = Math.max(1, Math.min(cols.length, Math.floor(layout.width)));
+      layout.bins = bins;
+      var off = document.createElement('canvas');
+      off.width = bins; off.height = rows.length;
+      var octx = off.getContext('2d'), img = octx.createImageData(bins, rows.length);
+      rows.forEach(function (r, y) {
+        for (var b = 0; b < bins; b++) {
+          var from = Math.floor(b * cols.length / bins), to = Math.max(from + 1, Math.floor((b + 1) * cols.length / bins)), q = MISSING;
+          for (var j = from; j < to; j++) {
+            var v = m[r][cols[j]];
+            if (v === NONFINITE || q === NONFINITE) { q = NONFINITE; } else if (v !== MISSING && (q === MISSING || v > q)) { q = v; }
+          }
+          var rgb = q === MISSING ? [238, 240, 243] : q === ZERO ? [17, 17, 17] : q === NONFINITE ? [225, 29, 72] : colour((q - lo) / (hi - lo));
+          var o = (y * bins + b) * 4;
+          img.data[o] = rgb[0]; img.data[o + 1] = rgb[1]; img.data[o + 2] = rgb[2]; img.data[o + 3] = 255;
+        }
+      });
+      octx.putImageData(img, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(off, LABEL, 0, layout.width, rows.length * rowH);
+    }
+    // Every row is labelled when rows are tall enough; otherwise every k-th row, small.
+    var every = Math.max(1, Math.ceil(10 / rowH));
+    ctx.fillStyle = '#1d2430'; ctx.font = Math.max(9, Math.min(12, rowH - 1)) + 'px system-ui, sans-serif'; ctx.textBaseline = 'middle';
+    rows.forEach(function (r, y) {
+      if (y % every !== 0) { return; }
+      var name = heat.layers[r];
+      while (name.length > 3 && ctx.measureText(name).width > LABEL - 8) { name = name.slice(0, -2); }
+      ctx.fillText(name === heat.layers[r] ? name : name + '\u2026', 2, y * rowH + rowH / 2);
+    });
+    var count = document.getElementById('layer-count');
+    if (count) { count.textContent = rows.length + ' of ' + heat.layers.length + ' parameters'; }
+    if (legendCanvas) {
+      legendCanvas.width = 256; legendCanvas.height = 1;
+      var lctx = legendCanvas.getContext('2d'), limg = lctx.createImageData(256, 1);
+      for (var i = 0; i < 256; i++) { var rgb = colour(i / 255); limg.data[i * 4] = rgb[0]; limg.data[i * 4 + 1] = rgb[1]; limg.data[i * 4 + 2] = rgb[2]; limg.data[i * 4 + 3] = 255; }
+      lctx.putImageData(limg, 0, 0);
+      document.getElementById('legend-lo').textContent = fmt(Math.pow(10, lo / 100));
+      document.getElementById('legend-hi').textContent = fmt(Math.pow(10, hi / 100));
+    }
+  }
+
+  if (canvas) {
+    canvas.addEventListener('mousemove', function (evt) {
+      if (!layout) { return; }
+      var rect = canvas.getBoundingClientRect(), x = evt.clientX - rect.left, y = evt.clientY - rect.top;
+      var row = Math.floor(y / layout.rowH), col = Math.floor((x - layout.x0) / layout.width * layout.cols.length);
+      // With merged columns, report the merged range: from the bin's first column to its last.
+      if (row < 0 || row >= layout.rows.length || x < layout.x0 || col < 0 || col >= layout.cols.length) { hideTip(); return; }
+      var r = layout.rows[row], bins = layout.bins || layout.cols.length;
+      var bin = Math.min(bins - 1, Math.floor((x - layout.x0) / layout.width * bins));
+      var from = Math.floor(bin * layout.cols.length / bins), to = Math.max(from + 1, Math.floor((bin + 1) * layout.cols.length / bins));
+      var first = layout.cols[from], last = layout.cols[to - 1];
+      function largest(mat) {
+        var q = MISSING;
+        for (var j = from; j < to; j++) { var v = mat[r][layout.cols[j]]; if (v === NONFINITE || q === NONFINITE) { q = NONFINITE; } else if (v !== MISSING && (q === MISSING || v > q)) { q = v; } }
+        return q;
+      }
+      var steps = heat.start[first] === heat.end[last] ? 'step ' + heat.start[first] : 'steps ' + heat.start[first] + '\u2013' + heat.end[last];
+      var text = heat.layers[r] + '\n' + steps + '\ngradient norm ' + fmt(decode(largest(heat.g)));
+      if (heat.u) { text += '\nupdate/weight ' + fmt(decode(largest(heat.u))); }
+      showTip(text, evt.clientX, evt.clientY);
+    });
+    canvas.addEventListener('mouseleave', hideTip);
+  }
+  if (filterInput) { filterInput.addEventListener('input', drawHeatmap); }
+  if (metricSelect) { metricSelect.addEventListener('change', drawHeatmap); }
+
+  // ---- zoom and incidents -----------------------------------------------------------------------------------
+  var zoomLabel = document.getElementById('zoom-range');
+  function zoom(x0, x1) {
+    view = { x0: Math.max(full.x0, x0), x1: Math.min(full.x1, Math.max(x1, x0 + 1)) };
+    if (zoomLabel) { zoomLabel.textContent = (view.x0 === full.x0 && view.x1 === full.x1) ? 'all steps' : 'steps ' + view.x0 + '\u2013' + view.x1; }
+    drawLoss();
+    drawHeatmap();
+  }
+  var reset = document.getElementById('zoom-reset');
+  if (reset) { reset.addEventListener('click', function () { zoom(full.x0, full.x1); }); }
+
+  window.addEventListener('resize', drawHeatmap);
+
+  document.documentElement.classList.add('js');
+  zoom(full.x0, full.x1);
+}());

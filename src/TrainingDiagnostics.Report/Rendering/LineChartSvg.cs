@@ -1,0 +1,139 @@
+using static System.FormattableString;
+
+namespace TrainingDiagnostics.Report.Rendering;
+
+/// <summary>
+/// Draws one or more <see cref="ChartSeries"/> over steps as an inline SVG line chart: the static view the page
+/// opens with (the script redraws it for hover and zoom). Non-finite values break their line and get a red
+/// marker at the top edge; incident steps get a thin red rule. A positive series spanning more than three
+/// decades is drawn on a log scale.
+/// </summary>
+internal static class LineChartSvg
+{
+    public const double Width = 760, Height = 300, Left = 64, Right = 16, Top = 16, Bottom = 40;
+    public const double PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
+
+    /// <summary>Whether values spanning [min, max] read better on a log scale (all positive, &gt; 3 decades).</summary>
+    public static bool PrefersLogScale(double min, double max) => min > 0 && max / min > 1e3;
+
+    public static void Write(TextWriter w, string id, string title, string yLabel, IReadOnlyList<ChartSeries> series,
+        IReadOnlyList<long> incidentSteps)
+    {
+        var points = series.SelectMany(s => s.Points).ToList();
+        var allSteps = points.Select(p => p.Step).Concat(series.SelectMany(s => s.NonFinite.Select(p => p.Step))).ToList();
+        if (allSteps.Count == 0)
+        {
+            w.WriteLine("<p class=\"empty\">No steps were recorded.</p>");
+            return;
+        }
+
+        long xMin = allSteps.Min(), xMax = allSteps.Max();
+        if (xMax == xMin)
+        {
+            xMax = xMin + 1;
+        }
+
+        double yMin = points.Count == 0 ? 0 : points.Min(p => p.Value), yMax = points.Count == 0 ? 1 : points.Max(p => p.Value);
+        bool log = PrefersLogScale(yMin, yMax);
+        Func<double, double> scale = log ? Math.Log10 : v => v;
+        double lo = scale(yMin), hi = scale(yMax);
+        if (hi - lo < 1e-12 * Math.Max(1, Math.Abs(hi)))
+        {
+            (lo, hi) = (lo - 0.5, hi + 0.5);
+        }
+
+        double pad = (hi - lo) * 0.05;
+        (lo, hi) = (lo - pad, hi + pad);
+
+        double X(long step) => Left + ((step - xMin) / (double)(xMax - xMin) * PlotWidth);
+        double Y(double value) => Top + ((hi - scale(value)) / (hi - lo) * PlotHeight);
+
+        w.WriteLine(Invariant($"<svg class=\"chart\" id=\"{id}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-labelledby=\"{id}-title\" data-scale=\"{(log ? "log" : "linear")}\">"));
+        w.WriteLine($"<title id=\"{id}-title\">{HtmlText.Encode(title)}</title>");
+        w.WriteLine(Invariant($"<rect class=\"plot\" x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{PlotHeight}\"/>"));
+        WriteAxes(w, xMin, xMax, lo, hi, log, yLabel, X);
+
+        var columns = new HashSet<int>();
+        foreach (long step in incidentSteps)
+        {
+            double x = X(step);
+            if (step >= xMin && step <= xMax && columns.Add((int)Math.Round(x)))
+            {
+                w.WriteLine(Invariant($"<line class=\"incident-rule\" x1=\"{HtmlText.Coordinate(x)}\" x2=\"{HtmlText.Coordinate(x)}\" y1=\"{Top}\" y2=\"{Top + PlotHeight}\"/>"));
+            }
+        }
+
+        foreach (ChartSeries s in series)
+        {
+            foreach (ChartSegment segment in s.Segments)
+            {
+                if (segment.Steps.Length == 1)
+                {
+                    w.WriteLine(Invariant($"<circle class=\"{s.CssClass}-point\" r=\"2\" cx=\"{HtmlText.Coordinate(X(segment.Steps[0]))}\" cy=\"{HtmlText.Coordinate(Y(segment.Values[0]))}\"/>"));
+                    continue;
+                }
+
+                w.Write($"<polyline class=\"{s.CssClass}\" points=\"");
+                for (int i = 0; i < segment.Steps.Length; i++)
+                {
+                    w.Write(HtmlText.Coordinate(X(segment.Steps[i])));
+                    w.Write(',');
+                    w.Write(HtmlText.Coordinate(Y(segment.Values[i])));
+                    w.Write(' ');
+                }
+
+                w.WriteLine("\"/>");
+            }
+
+            // One marker per pixel column at most: a run that is NaN for 100,000 steps stays small.
+            var marked = new HashSet<int>();
+            foreach ((long step, double value) in s.NonFinite)
+            {
+                double x = X(step);
+                if (marked.Add((int)Math.Round(x)))
+                {
+                    w.WriteLine(Invariant(
+                        $"<path class=\"nonfinite\" d=\"M{HtmlText.Coordinate(x)},{Top + 10} l-5,-9 h10 z\"><title>{HtmlText.Encode(series.Count > 1 ? s.Name + ": " : "")}step {step}: {HtmlText.Encode(yLabel)} {HtmlText.Number(value)}</title></path>"));
+                }
+            }
+        }
+
+        w.WriteLine("</svg>");
+    }
+
+    /// <summary>Round step numbers for the x axis: multiples of 1, 2 or 5 times a power of ten, about five of them.</summary>
+    public static IEnumerable<long> StepTicks(long xMin, long xMax)
+    {
+        double raw = Math.Max(1, (xMax - xMin) / 5.0), magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw))), norm = raw / magnitude;
+        long every = Math.Max(1, (long)((norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude));
+        for (long step = (long)Math.Ceiling(xMin / (double)every) * every; step <= xMax; step += every)
+        {
+            yield return step;
+        }
+    }
+
+    private static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x)
+    {
+        double YScaled(double v) => Top + ((hi - v) / (hi - lo) * PlotHeight);
+        IEnumerable<double> ticks = log
+            ? Enumerable.Range((int)Math.Ceiling(lo), Math.Max(0, (int)Math.Floor(hi) - (int)Math.Ceiling(lo) + 1)).Select(e => (double)e)
+            : Enumerable.Range(0, 6).Select(t => lo + ((hi - lo) * t / 5));
+        foreach (double t in ticks)
+        {
+            string py = HtmlText.Coordinate(YScaled(t));
+            string label = log ? HtmlText.Number(Math.Pow(10, t)) : HtmlText.Number(t);
+            w.WriteLine(Invariant($"<line class=\"grid\" x1=\"{Left}\" x2=\"{Left + PlotWidth}\" y1=\"{py}\" y2=\"{py}\"/>"));
+            w.WriteLine(Invariant($"<text class=\"tick\" x=\"{Left - 6}\" y=\"{py}\" text-anchor=\"end\" dominant-baseline=\"middle\">{label}</text>"));
+        }
+
+        foreach (long step in StepTicks(xMin, xMax))
+        {
+            string px = HtmlText.Coordinate(x(step));
+            w.WriteLine(Invariant($"<text class=\"tick\" x=\"{px}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\">{HtmlText.Integer(step)}</text>"));
+        }
+
+        w.WriteLine(Invariant($"<text class=\"axis\" x=\"{Left + (PlotWidth / 2)}\" y=\"{Height - 4}\" text-anchor=\"middle\">step</text>"));
+        string label2 = log ? yLabel + " (log)" : yLabel;
+        w.WriteLine(Invariant($"<text class=\"axis\" x=\"14\" y=\"{Top + (PlotHeight / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {Top + (PlotHeight / 2)})\">{HtmlText.Encode(label2)}</text>"));
+    }
+}
