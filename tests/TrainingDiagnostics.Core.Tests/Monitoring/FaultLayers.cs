@@ -46,3 +46,14 @@ internal sealed class Head : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => squash.call(proj.call(x));
 }
+
+/// <summary>x + gate·sqrt(x²) (a smooth |x| feature) with a zero-initialized gate: a finite forward pass, but where x is
+/// exactly 0 sqrt's infinite derivative meets a zero incoming gradient in the backward pass: 0/0 = NaN in SqrtBackward0.</summary>
+internal sealed class GatedSqrt : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.Parameter gate = nn.Parameter(zeros(1));
+
+    public GatedSqrt() : base(nameof(GatedSqrt)) => RegisterComponents();
+
+    public override Tensor forward(Tensor x) => x + gate * (x * x).sqrt();
+}

@@ -76,6 +76,28 @@ public sealed class FaultScenarioTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
+    public void SqrtOfAValueThatReachesZeroIsABackwardNaNInSqrtBackward()
+    {
+        var fc1 = nn.Linear(4, 8);
+        using (no_grad()) fc1.bias!.zero_();
+        var model = nn.Sequential(("fc1", fc1), ("gate", new GatedSqrt()), ("fc2", nn.Linear(8, 1)));
+        using var monitor = Monitor(model);
+        var results = Train(monitor, optim.SGD(model.parameters(), 0.01), 1, s =>
+        {
+            var (x, y) = Regression(s);
+            x[4] = zeros(4); // this row reaches the gate as exact zeros
+            return (x, y);
+        }, Mse);
+        Assert.IsTrue(double.IsFinite(results[0].Loss));
+        var a = First(results);
+        Assert.AreEqual(AnomalyKind.NonFiniteGradient, a.Kind);
+        Assert.AreEqual(AnomalyPhase.Backward, a.Phase);
+        Assert.AreEqual("gate", a.ModulePath);
+        Assert.AreEqual("GatedSqrt/SqrtBackward0", a.Operation);
+        StringAssert.Contains(a.Suggestion, "sqrt");
+    }
+
+    [TestMethod]
     public void OverflowingExpInACustomSoftmaxIsAForwardFaultOfThatLayer()
     {
         var fc = nn.Linear(4, 5);
