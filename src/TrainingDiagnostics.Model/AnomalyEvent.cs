@@ -28,6 +28,7 @@ public sealed record AnomalyEvent
     public string? Operation { get; init; }
 
     /// <summary>NaN elements in the offending tensor.</summary>
+    [JsonPropertyName("nanCount")]
     public long NaNCount { get; init; }
 
     /// <summary>Infinite elements in the offending tensor.</summary>

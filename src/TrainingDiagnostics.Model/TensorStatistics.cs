@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TrainingDiagnostics.Model;
 
 /// <summary>A summary of one tensor involved in an anomaly: its shape, dtype and value statistics.</summary>
@@ -11,9 +13,11 @@ public sealed record TensorStatistics
     public IReadOnlyList<long> Shape { get; init; } = [];
 
     /// <summary>The element type, as TorchSharp names it (for example <c>Float32</c>).</summary>
+    [JsonPropertyName("dtype")]
     public string? DType { get; init; }
 
     /// <summary>The number of NaN elements.</summary>
+    [JsonPropertyName("nanCount")]
     public long NaNCount { get; init; }
 
     /// <summary>The number of infinite elements (either sign).</summary>
