@@ -97,6 +97,10 @@ public sealed class FindingRulesTests
         Assert.AreEqual(FindingSeverity.Critical, finding.Severity);
         Assert.AreEqual(1, finding.Step);
         Assert.AreEqual("Non-finite gradient in a, b at step 1 (2 steps affected)", finding.Title);
+
+        // A critical incident already names the place: the record-based finding would only repeat it.
+        Assert.IsEmpty(FindingRules.NonFiniteGradients(run with { Anomalies = [NaNGradient(1)] }));
+        Assert.HasCount(1, FindingRules.NonFiniteGradients(run with { Anomalies = [Exploding(1)] }));
     }
 
     [TestMethod]

@@ -18,7 +18,7 @@
   if (location.hash.length > 1 && location.hash.indexOf('incident-') >= 0) { openIncident(location.hash.slice(1)); }
 
   var dataElement = document.getElementById('report-data');
-  if (!dataElement) { return; }
+  if (!dataElement) { document.documentElement.classList.add('js'); return; }
   var data = JSON.parse(dataElement.textContent);
   var SVG = 'http://www.w3.org/2000/svg';
   var W = 760, H = 300, L = 64, R = 16, T = 16, B = 40, PW = W - L - R, PH = H - T - B;

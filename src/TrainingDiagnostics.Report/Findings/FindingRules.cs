@@ -104,13 +104,19 @@ public static class FindingRules
 
     /// <summary>
     /// Non-finite per-parameter gradient norms in the step records (critical): the first step and the parameters
-    /// that had one then. Reported even without an incident, since a run may be recorded without a monitor.
+    /// that had one then. For runs recorded without a monitor: when a critical incident exists, it already names the
+    /// place, and this rule stays silent.
     /// </summary>
     /// <param name="run">The run.</param>
     /// <returns>Zero or one finding.</returns>
     public static IEnumerable<Finding> NonFiniteGradients(DiagnosticsRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        if (run.Anomalies.Any(a => SeverityOf(a.Kind) == FindingSeverity.Critical))
+        {
+            yield break;
+        }
+
         int count = 0;
         StepRecord? first = null;
         foreach (StepRecord step in run.Steps)
