@@ -178,7 +178,7 @@ public sealed class TrainingMonitor : IDisposable
                 _reader.RememberWeights();
 
             var record = Record(step, stats, shouldStep, clock.Elapsed.TotalMilliseconds, anomalies);
-            var result = new StepResult(stats.Loss, shouldStep, anomalies, stats.TotalGradientNorm, record);
+            var result = new StepResult(stats.Loss, shouldStep, anomalies) { GradientNorm = stats.TotalGradientNorm, Record = record };
             if (actionable && _options.Policy == AnomalyPolicy.Throw)
                 throw new TrainingAnomalyException(anomalies.First(IsActionable));
             return result;

@@ -242,4 +242,24 @@ public sealed class FaultScenarioTests
         Assert.IsTrue(first.Kind is AnomalyKind.ExplodingGradient or AnomalyKind.DivergingLoss, $"got {first.Kind}");
         Assert.IsTrue(double.IsFinite(results[(int)first.Step].Loss), "flagged while the loss is still finite");
     }
+
+    [TestMethod]
+    public void ABatchNormChannelWithNearZeroBatchVarianceIsReportedWhenActivationStatisticsAreDue()
+    {
+        var fc = nn.Linear(4, 6);
+        using (no_grad())
+        {
+            fc.weight![2] = zeros(4); // channel 2 of the BatchNorm input is constant (its bias) across the batch
+        }
+        var model = nn.Sequential(("fc", fc), ("bn", nn.BatchNorm1d(6)), ("out", nn.Linear(6, 1)));
+        using var monitor = Monitor(model, new MonitorOptions { PublishMetrics = false, ActivationStatisticsSchedule = Schedule.At(1) });
+        var results = Train(monitor, optim.SGD(model.parameters(), 0.0), 2, s => Regression(s), Mse);
+        Assert.IsTrue(results[0].IsHealthy, "not checked at step 0");
+        var a = First(results);
+        Assert.AreEqual(1, a.Step);
+        Assert.AreEqual(AnomalyKind.BatchNormDegenerate, a.Kind);
+        Assert.AreEqual("bn", a.ModulePath);
+        StringAssert.Contains(a.Message, "1 of 6 channel(s)");
+        Assert.IsTrue(results[1].ShouldStep, "a warning, not a skipped step");
+    }
 }

@@ -33,7 +33,7 @@ public sealed class MonitorPolicyTests
         var results = Train(monitor, optim.SGD(model.parameters(), 0.1), 3, s => NaNAtStep(s, 1), Mse);
         Assert.IsTrue(results[0].ShouldStep);
         Assert.IsFalse(results[1].ShouldStep);
-        Assert.IsTrue(results[1].Record.Skipped);
+        Assert.IsTrue(results[1].Record!.Skipped);
         Assert.AreEqual("SkipStep", results[1].Anomalies[0].Action);
         Assert.IsTrue(results[2].ShouldStep, "training continues after the skipped batch");
         Assert.IsTrue(model.parameters().All(p => TensorStatisticsReaderIsFinite(p)), "the NaN batch never reached the weights");

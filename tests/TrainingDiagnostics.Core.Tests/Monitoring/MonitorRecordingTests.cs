@@ -36,8 +36,8 @@ public sealed class MonitorRecordingTests
         var second = monitor.Step(1, () => Mse(model.call(x), y));
 
         // Plain SGD moves w by lr·g, so the ratio measured at step 1 is lr·‖g₀‖ / ‖w₀‖.
-        var step0 = first.Record;
-        var step1 = second.Record;
+        var step0 = first.Record!;
+        var step1 = second.Record!;
         for (int i = 0; i < step1.Layers.Count; i++)
         {
             double expected = lr * step0.Layers[i].GradientNorm!.Value / step0.Layers[i].WeightNorm!.Value;
@@ -71,7 +71,7 @@ public sealed class MonitorRecordingTests
         var c = tensor(Enumerable.Range(0, 16).Select(i => i % 2 == 0 ? 1e38f : -1e38f).ToArray()).reshape(1, 16);
         var result = monitor.Step(0, () => (fc.weight! * c).sum() + fc.bias!.sum() * 0);
         Assert.IsTrue(result.IsHealthy, string.Join("; ", result.Anomalies.Select(a => a.Message)));
-        var weightGrad = result.Record.Layers.Single(l => l.Name == "fc.weight").GradientNorm!.Value;
+        var weightGrad = result.Record!.Layers.Single(l => l.Name == "fc.weight").GradientNorm!.Value;
         Assert.IsTrue(double.IsFinite(weightGrad) && weightGrad > 3.4e38, $"norm recomputed in float64: {weightGrad}");
     }
 
@@ -174,7 +174,7 @@ public sealed class MonitorRecordingTests
         var anomalies = results.SelectMany(r => r.Anomalies).ToList();
         Assert.AreEqual(0, anomalies.Count, string.Join("; ", anomalies.Select(a => $"{a.Step}:{a.Kind}: {a.Message}")));
         Assert.IsTrue(results[^1].Loss < results[0].Loss / 5, $"it learns: {results[0].Loss} -> {results[^1].Loss}");
-        Assert.IsTrue(results.Where((r, i) => i > 0 && i % 5 == 1).All(r => r.Record.Layers.All(l => l.UpdateRatio is > 0 and < 1)));
+        Assert.IsTrue(results.Where((r, i) => i > 0 && i % 5 == 1).All(r => r.Record!.Layers.All(l => l.UpdateRatio is > 0 and < 1)));
     }
 
     internal static (Tensor X, Tensor Y) Digits()
