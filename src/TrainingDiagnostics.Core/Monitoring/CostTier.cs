@@ -6,7 +6,7 @@ namespace TrainingDiagnostics.Monitoring;
 /// </summary>
 public enum CostTier
 {
-    /// <summary>Always-on checks only, plus update-to-weight ratios every 10 steps. Target overhead: under 5% of a step.</summary>
+    /// <summary>Always-on checks only, plus weight norms and update-to-weight ratios every 10 steps. Target overhead: under 5% of a step.</summary>
     Economy,
 
     /// <summary>Economy, plus activation statistics (BatchNorm channel variances) every 50 steps and TensorBoard histograms every 500.</summary>

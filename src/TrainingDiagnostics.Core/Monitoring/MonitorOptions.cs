@@ -51,8 +51,12 @@ public sealed record MonitorOptions
     /// <summary>When to measure update-to-weight ratios (a copy of the weights, compared at the next step). Default every 10 steps.</summary>
     public Schedule UpdateRatioSchedule { get; init; } = Schedule.Every(10);
 
-    /// <summary>When to compute per-parameter weight norms. Default every step (they cost about as much as the gradient norms).</summary>
-    public Schedule WeightNormSchedule { get; init; } = Schedule.Every(1);
+    /// <summary>
+    /// When to compute per-parameter weight norms (a pass over every weight, as costly as the gradient norms; weights move
+    /// slowly). Default every 10 steps, the update-ratio steps. Non-finite weights are checked at once whenever the loss or
+    /// a gradient is non-finite, whatever this schedule.
+    /// </summary>
+    public Schedule WeightNormSchedule { get; init; } = Schedule.Every(10);
 
     /// <summary>When to compute activation statistics (BatchNorm per-channel batch variances). Default never.</summary>
     public Schedule ActivationStatisticsSchedule { get; init; } = Schedule.Never;
@@ -85,6 +89,7 @@ public sealed record MonitorOptions
         CostTier.Full => new MonitorOptions
         {
             UpdateRatioSchedule = Schedule.Every(1),
+            WeightNormSchedule = Schedule.Every(1),
             ActivationStatisticsSchedule = Schedule.Every(1),
             HistogramSchedule = Schedule.Every(50),
         },

@@ -28,7 +28,7 @@ public sealed class MonitorRecordingTests
         var model = nn.Sequential(("fc1", nn.Linear(4, 8)), ("tanh", nn.Tanh()), ("fc2", nn.Linear(8, 1)));
         const double lr = 0.05;
         var optimizer = optim.SGD(model.parameters(), lr);
-        using var monitor = new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false, UpdateRatioSchedule = Schedule.Every(1) });
+        using var monitor = new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false, UpdateRatioSchedule = Schedule.Every(1), WeightNormSchedule = Schedule.Every(1) });
         var first = Train(monitor, optimizer, 1, s => Regression(s), Mse)[0];
         // Step 1 without an optimizer step, so the model still holds the weights and gradients the monitor read.
         using var scope = NewDisposeScope();
