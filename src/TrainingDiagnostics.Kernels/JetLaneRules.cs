@@ -5,9 +5,10 @@ namespace TrainingDiagnostics.Kernels;
 
 /// <summary>
 /// The rules of <see cref="JetRules"/> on <see cref="JetLanes"/>, one for one and in the same order of
-/// operations, so every lane rounds exactly as the scalar rule does (tests hold them to bit equality).
-/// The Taylor recurrences run on whole vectors; function values are computed lane by lane with the scalar
-/// calls; lanes at domain edges send the whole vector to the scalar rule (<see cref="LaneWise"/>), a rare path.
+/// operations. The Taylor recurrences run on whole vectors; exp, sin and cos values come from
+/// <see cref="VectorMath"/> (about 1 ulp from <see cref="Math"/>'s), the other functions' values lane by
+/// lane from the same scalar calls as <see cref="Jet"/>; lanes at domain edges send the whole vector to the
+/// scalar rule (<see cref="LaneWise"/>), a rare path.
 /// </summary>
 [SkipLocalsInit] // the lane buffers are written before they are read; zeroing them cost as much as the math at order 1
 internal static class JetLaneRules
@@ -21,7 +22,6 @@ internal static class JetLaneRules
 
     private readonly struct TanOp : IScalar { public double Of(double x) => Math.Tan(x); }
     private readonly struct TanhOp : IScalar { public double Of(double x) => Math.Tanh(x); }
-    private readonly struct ExpOp : IScalar { public double Of(double x) => Math.Exp(x); }
     private readonly struct LogOp : IScalar { public double Of(double x) => Math.Log(x); }
     private readonly struct AtanOp : IScalar { public double Of(double x) => Math.Atan(x); }
     private readonly struct SigmoidOp : IScalar { public double Of(double x) => ScalarMath.Sigmoid(x); }
@@ -82,7 +82,7 @@ internal static class JetLaneRules
     public static JetLanes Exp(JetLanes u)
     {
         var y = JetLanes.Uninitialized(u.Order);
-        y.Set(0, Map<ExpOp>(u.At(0)));
+        y.Set(0, VectorMath.Exp(u.At(0)));
         for (int k = 1; k <= u.Order; k++)
         {
             y.Set(k, ChainCoefficient(u, y, k));
@@ -95,18 +95,9 @@ internal static class JetLaneRules
     {
         s = JetLanes.Uninitialized(u.Order);
         c = JetLanes.Uninitialized(u.Order);
-        var u0 = u.At(0);
-        Span<double> sines = stackalloc double[Vector<double>.Count];
-        Span<double> cosines = stackalloc double[Vector<double>.Count];
-        for (int l = 0; l < sines.Length; l++)
-        {
-            double x = u0[l];
-            sines[l] = Math.Sin(x);
-            cosines[l] = Math.Cos(x);
-        }
-
-        s.Set(0, new Vector<double>(sines));
-        c.Set(0, new Vector<double>(cosines));
+        VectorMath.SinCos(u.At(0), out var sin0, out var cos0);
+        s.Set(0, sin0);
+        c.Set(0, cos0);
         for (int k = 1; k <= u.Order; k++)
         {
             var sk = ChainCoefficient(u, c, k);

@@ -4,12 +4,15 @@ using static TrainingDiagnostics.Kernels.Tests.Oracles;
 
 namespace TrainingDiagnostics.Kernels.Tests;
 
-/// <summary>JetLanes gives, lane by lane, exactly Jet's numbers; the CPU executor's lane path gives the scalar path's.</summary>
+/// <summary>
+/// JetLanes gives, lane by lane, Jet's numbers to rounding (its exp, sin and cos are vector polynomials within
+/// 2 ulp of Math's) and exactly Jet's at domain edges; the CPU executor's lane path agrees with the scalar path.
+/// </summary>
 [TestClass]
 public sealed class JetLanesTests
 {
     [TestMethod]
-    public void EveryRuleOnLanesIsBitIdenticalToTheScalarRule()
+    public void EveryRuleOnLanesAgreesWithTheScalarRule()
     {
         var points = Engines.Points(64 * JetLanes.Count, -2.5, 2.5, seed: 11);
         for (int order = 0; order <= Jet.MaxOrder; order += 2)
@@ -21,14 +24,17 @@ public sealed class JetLanesTests
                 for (int l = 0; l < JetLanes.Count; l++)
                 {
                     var scalar = default(GenericEveryRuleF).Invoke(Jet.Variable(points[start + l], order));
-                    CollectionAssert.AreEqual(scalar.ToArray(), lanes.Lane(l).ToArray(), $"order {order}, x = {points[start + l]}");
+                    for (int k = 0; k <= order; k++)
+                    {
+                        AssertClose(scalar[k], lanes.Lane(l)[k], 1e-14, $"coefficient {k} of order {order}, x = {points[start + l]}");
+                    }
                 }
             }
         }
     }
 
     [TestMethod]
-    public void DomainEdgesOnLanesFollowTheScalarRules()
+    public void DomainEdgesOnLanesFollowTheScalarRulesExactly()
     {
         double[] edges = [0, 1, -1, 0.5, -0.5, 2, 0, double.NaN, 1e-300, -0.0, 3, 0.25];
         var points = edges.Concat(Enumerable.Repeat(0.75, JetLanes.Count)).Take((edges.Length / JetLanes.Count + 1) * JetLanes.Count).ToArray();
@@ -48,7 +54,7 @@ public sealed class JetLanesTests
     [DataRow(17)]
     [DataRow(1025)]
     [DataRow(8197)]
-    public void TheLanePathOfTheCpuExecutorGivesTheScalarPathsNumbers(int n)
+    public void TheLanePathOfTheCpuExecutorAgreesWithTheScalarPath(int n)
     {
         var engine = Engines.Get(AcceleratorPreference.Cpu);
         var x = Engines.Points(n, -3, 3, seed: n + 1);
@@ -56,7 +62,11 @@ public sealed class JetLanesTests
         var lanes = engine.Derivatives<GenericExpSinTimesSquareF>(x, 4);
         for (int k = 0; k <= 4; k++)
         {
-            CollectionAssert.AreEqual(scalar[k], lanes[k], $"order {k}");
+            for (int i = 0; i < n; i++)
+            {
+                // Derivatives are k!·coefficient and sums of terms larger than themselves: 1e-13.
+                AssertClose(scalar[k][i], lanes[k][i], 1e-13, $"order {k}, point {i}");
+            }
         }
     }
 
@@ -73,7 +83,9 @@ public sealed class JetLanesTests
             var direct = default(GenericEveryRuleF).Invoke(Jet.Variable(x[i], 3));
             for (int k = 0; k <= 3; k++)
             {
-                AssertClose(direct.Derivative(k), d[k][i], backend == AcceleratorPreference.Cuda ? 1e-13 : 0, $"{backend} order {k} at {x[i]}");
+                // The CPU accelerator runs the scalar Jet code exactly; the Cpu executor takes the lane path.
+                double tolerance = backend switch { AcceleratorPreference.CpuAccelerator => 0, _ => 1e-13 };
+                AssertClose(direct.Derivative(k), d[k][i], tolerance, $"{backend} order {k} at {x[i]}");
             }
         }
     }
