@@ -65,8 +65,13 @@ public sealed class DemoCommandTests
         {
             double grad = layer.GetProperty("gradientNorm").GetDouble();
             Assert.IsTrue(double.IsFinite(grad) && grad > 0, layer.ToString());
-            Assert.IsGreaterThan(0.0, layer.GetProperty("weightNorm").GetDouble());
+            if (layer.TryGetProperty("weightNorm", out JsonElement weight))
+            {
+                Assert.IsGreaterThan(0.0, weight.GetDouble());
+            }
         }
+
+        Assert.IsTrue(steps[0].GetProperty("layers").EnumerateArray().All(l => l.TryGetProperty("weightNorm", out _)), "the monitor measures weights at step 0");
 
         string html = File.ReadAllText(report);
         Assert.Contains("<section id=\"loss\">", html);
@@ -139,6 +144,88 @@ public sealed class DemoCommandTests
         Assert.AreEqual(ExitCodes.OutputError, code, error);
         StringAssert.StartsWith(error, "tdiag: error: cannot create the output folder");
         Assert.DoesNotContain("   at ", error, "no stack trace");
+    }
+
+    [TestMethod]
+    [DataRow("batchnorm", "BatchNormDegenerate", "bn")]
+    [DataRow("data", "NonFiniteInput", "input")]
+    [DataRow("sqrt", "NonFiniteGradient", "gate")]
+    [DataRow("lr", "ExplodingGradient|DivergingLoss", null)]
+    public void EachPlantedFaultShowsItsIncidentInTheReport(string fault, string kinds, string? module)
+    {
+        string folder = NewFolder();
+
+        var (code, output, error) = Tdiag("demo", "--fault", fault, "--epochs", "3", "--out", folder);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+
+        // 3 epochs of 23 steps: the fault is planted at step 69 / 2 = 34. Read the log with a plain JSON parser.
+        List<JsonElement> incidents = File.ReadAllLines(Path.Combine(folder, DemoCommand.RunLogFileName))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("kind").GetString() == "anomaly")
+            .ToList();
+        Assert.IsNotEmpty(incidents, output);
+        JsonElement first = incidents[0];
+        string kind = first.GetProperty("anomalyKind").GetString()!;
+        CollectionAssert.Contains(kinds.Split('|'), kind);
+        long step = first.GetProperty("step").GetInt64();
+        if (fault == "lr")
+        {
+            Assert.IsTrue(step is >= 34 and <= 40, $"flagged soon after the learning rate jumps at step 34, got step {step}");
+        }
+        else
+        {
+            Assert.AreEqual(34, step);
+            Assert.AreEqual(module, first.GetProperty("modulePath").GetString());
+        }
+
+        if (fault == "sqrt")
+        {
+            StringAssert.Contains(first.GetProperty("operation").GetString(), "SqrtBackward0");
+        }
+
+        // The report opens on the verdict, which leads with this incident, and details it.
+        string html = File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName));
+        string top = System.Text.RegularExpressions.Regex.Match(html, "<ol class=\"top-findings\" id=\"verdict-top\">\\s*<li[^>]*>(.*?)</li>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        StringAssert.Contains(top, Describe(kind));
+        StringAssert.Contains(html, $"<details class=\"incident {(kind is "ExplodingGradient" or "DivergingLoss" ? "warning" : "critical")}\" id=\"incident-0\">");
+        StringAssert.Contains(html, $"step {step}: {kind}");
+        StringAssert.Contains(output, "verdict           " + (kind is "ExplodingGradient" or "DivergingLoss" ? "Warnings" : "Failed"));
+        StringAssert.Contains(html, $"<dt>planted fault</dt><dd>{fault} at step 34</dd>");
+    }
+
+    private static string Describe(string kind) => kind switch
+    {
+        "BatchNormDegenerate" => "Degenerate BatchNorm in bn",
+        "NonFiniteInput" => "Non-finite input batch in input",
+        "NonFiniteGradient" => "Non-finite gradient in gate",
+        "ExplodingGradient" => "Exploding gradient",
+        _ => "Diverging loss",
+    };
+
+    [TestMethod]
+    public void HealthyDemoSaysHealthy()
+    {
+        string folder = NewFolder();
+        var (code, output, error) = Tdiag("demo", "--fault", "none", "--epochs", "2", "--out", folder, "--open");
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        StringAssert.Contains(output, "verdict           Healthy");
+        StringAssert.Contains(output, "incidents         0");
+
+        // Captured output is not a terminal: --open names the file to open instead of starting a browser, and
+        // progress is plain lines.
+        StringAssert.Contains(output, "open in a browser: file://");
+        StringAssert.Contains(output, "epoch   2/2  mean loss");
+        Assert.Contains("verdict-healthy", File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName)));
+    }
+
+    [TestMethod]
+    public void UnknownFaultIsAUsageError()
+    {
+        var (code, _, error) = Tdiag("demo", "--fault", "gremlins");
+        Assert.AreEqual(ExitCodes.UsageError, code);
+        StringAssert.Contains(error, "gremlins");
     }
 
     [TestMethod]

@@ -17,6 +17,8 @@ public static class TdiagApp
     {
         var root = new RootCommand("tdiag: make neural-network training with TorchSharp debuggable.");
         root.Subcommands.Add(DemoCommand.Create(output, error));
+        root.Subcommands.Add(ReportCommand.Create(output, error));
+        root.Subcommands.Add(CompareCommand.Create(output, error));
         return root;
     }
 

@@ -1,14 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
 using TrainingDiagnostics.Cli.Demo;
+using TrainingDiagnostics.Cli.Terminal;
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report;
+using TrainingDiagnostics.Report.Findings;
 
 namespace TrainingDiagnostics.Cli.Commands;
 
 /// <summary>
-/// <c>tdiag demo [--epochs N] [--out DIR]</c>: trains a small MLP on the bundled digits dataset on the
-/// CPU, records every step, and writes <c>run.jsonl</c> and <c>report.html</c>.
+/// <c>tdiag demo [--fault none|batchnorm|lr|data|sqrt] [--epochs N] [--out DIR] [--open]</c>: trains a small MLP on
+/// the bundled digits dataset on the CPU under the training monitor, optionally with a planted fault, and writes
+/// <c>run.jsonl</c> and <c>report.html</c>.
 /// </summary>
 public static class DemoCommand
 {
@@ -17,6 +20,9 @@ public static class DemoCommand
 
     /// <summary>The file name of the HTML report written into the output folder.</summary>
     public const string ReportFileName = "report.html";
+
+    /// <summary>The values <c>--fault</c> accepts.</summary>
+    public static IReadOnlyList<string> Faults { get; } = Enum.GetValues<DemoFault>().Select(DigitsDemo.Name).ToArray();
 
     /// <summary>Creates the <c>demo</c> command.</summary>
     /// <param name="output">Where progress and the summary go.</param>
@@ -49,19 +55,35 @@ public static class DemoCommand
             Description = "Folder for run.jsonl and report.html (created if missing).",
             DefaultValueFactory = _ => defaults.OutputDirectory,
         };
+        var fault = new Option<string>("--fault", "-f")
+        {
+            Description = "Plant a fault to see the monitor find it: batchnorm (a batch of one image through BatchNorm1d), " +
+                "lr (learning rate x1000 after a calm start), data (a NaN pixel), sqrt (a custom layer's sqrt at 0).",
+            DefaultValueFactory = _ => DigitsDemo.Name(DemoFault.None),
+        };
+        fault.AcceptOnlyFromAmong([.. Faults]);
+        var open = new Option<bool>("--open") { Description = "Open the report in the default browser when done." };
 
-        var command = new Command("demo", "Train a small MLP on the digits dataset, record every step, write the run log and an HTML report.")
+        var command = new Command("demo", "Train a small MLP on the digits dataset under the training monitor, write the run log and an HTML report.")
         {
             epochs,
             outDir,
+            fault,
+            open,
         };
         command.SetAction(parse => CommandRunner.Run(error, () => Execute(
-            defaults with { Epochs = parse.GetValue(epochs), OutputDirectory = parse.GetValue(outDir) ?? defaults.OutputDirectory },
+            defaults with
+            {
+                Epochs = parse.GetValue(epochs),
+                OutputDirectory = parse.GetValue(outDir) ?? defaults.OutputDirectory,
+                Fault = Enum.Parse<DemoFault>(parse.GetValue(fault) ?? "none", ignoreCase: true),
+            },
+            parse.GetValue(open),
             output)));
         return command;
     }
 
-    private static int Execute(DemoSettings settings, TextWriter output)
+    private static int Execute(DemoSettings settings, bool openReport, TextWriter output)
     {
         string folder = Path.GetFullPath(settings.OutputDirectory);
         try
@@ -77,38 +99,47 @@ public static class DemoCommand
         string runLogPath = Path.Combine(folder, RunLogFileName);
         string reportPath = Path.Combine(folder, ReportFileName);
 
+        string planted = settings.Fault == DemoFault.None ? "" : $", planting the '{DigitsDemo.Name(settings.Fault)}' fault";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tdiag demo: training MLP 64-32-10 on {data.Count} digits images for {settings.Epochs} epoch(s), seed {settings.Seed}"));
+            $"tdiag demo: training MLP 64-32-10 on {data.Count} digits images for {settings.Epochs} epoch(s), seed {settings.Seed}{planted}"));
         DemoResult result;
         try
         {
-            result = DigitsDemo.Train(settings, data, runLogPath, output.WriteLine);
+            result = ProgressReporter.For(output).Run("training", settings.Epochs, report => DigitsDemo.Train(settings, data, runLogPath, report));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CommandException(ExitCodes.OutputError, $"cannot write the run log '{runLogPath}': {ex.Message}", ex);
         }
 
-        // The report is rendered from the log as written, the way `tdiag report` will.
+        // The report is rendered from the log as written, the way `tdiag report` does.
         DiagnosticsRun run = RunLogReader.Read(runLogPath);
-        try
+        ReportWriting.Write(reportPath, output, path => HtmlReport.Write(run, path));
+
+        RunVerdict verdict = FindingRules.Evaluate(run);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+
+            verdict           {verdict.Label}
+            """));
+        foreach (Finding finding in verdict.Top)
         {
-            HtmlReport.Write(run, reportPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CommandException(ExitCodes.OutputError, $"cannot write the report '{reportPath}': {ex.Message}", ex);
+            output.WriteLine($"  - {finding.Title}");
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-
-            steps             {result.Steps} in {result.TrainingTime.TotalSeconds:F1} s
+            steps             {result.Steps} in {result.TrainingTime.TotalSeconds:F1} s ({result.SkippedSteps} skipped by the monitor)
+            incidents         {result.Anomalies.Count}
             loss              {result.FirstLoss:F4} (first step) -> {result.FinalLoss:F4} (last step)
             train accuracy    {result.TrainAccuracy:P1} of {result.TrainCount} images
             held-out accuracy {result.HeldOutAccuracy:P1} of {result.HeldOutCount} images
             run log           {runLogPath}
             report            {reportPath}
             """));
+        if (openReport)
+        {
+            ReportOpener.Open(reportPath, output);
+        }
+
         return ExitCodes.Success;
     }
 }

@@ -1,3 +1,5 @@
+using TrainingDiagnostics.Model;
+
 namespace TrainingDiagnostics.Cli.Demo;
 
 /// <summary>The outcome of a demo training run.</summary>
@@ -10,4 +12,6 @@ internal sealed record DemoResult(
     int TrainCount,
     int HeldOutCount,
     TimeSpan TrainingTime,
-    string RunLogPath);
+    string RunLogPath,
+    int SkippedSteps,
+    IReadOnlyList<AnomalyEvent> Anomalies);

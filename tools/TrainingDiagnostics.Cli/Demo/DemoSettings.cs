@@ -17,4 +17,9 @@ internal sealed record DemoSettings
     public double HeldOutFraction { get; init; } = 0.2;
 
     public string DatasetPath { get; init; } = DigitsDataset.DefaultPath;
+
+    public DemoFault Fault { get; init; } = DemoFault.None;
+
+    /// <summary>The step at which a fault is planted: step 50, or half-way through shorter runs.</summary>
+    public int FaultStep(int totalSteps) => Math.Min(50, totalSteps / 2);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using TorchSharp;
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Monitoring;
@@ -9,14 +8,16 @@ using static TorchSharp.torch;
 namespace TrainingDiagnostics.Cli.Demo;
 
 /// <summary>
-/// Trains a small MLP (64-32-10, ReLU, Adam) on the digits images on the CPU, recording the loss and the
-/// per-parameter gradient and weight norms of every step in a run log.
+/// Trains a small MLP (64-32-10, ReLU, Adam) on the digits images on the CPU under a <see cref="TrainingMonitor"/>,
+/// which records the loss, per-parameter gradient and weight norms and update ratios of every step in a run log,
+/// and names the place and cause of anything that goes wrong. Optionally plants a <see cref="DemoFault"/>.
 /// </summary>
 internal static class DigitsDemo
 {
     private const int Hidden = 32;
 
-    public static DemoResult Train(DemoSettings settings, DigitsDataset data, string runLogPath, Action<string> progress)
+    /// <summary>Trains; <paramref name="progress"/> gets (epochs done, a status line) after each epoch.</summary>
+    public static DemoResult Train(DemoSettings settings, DigitsDataset data, string runLogPath, Action<double, string?> progress)
     {
         // The matrices are tiny (batch 64 x 64): one intra-op thread is fastest, and on a busy machine
         // libtorch's spinning worker threads made the same 230 steps 20-40x slower (0.2 s vs 5-9 s).
@@ -32,7 +33,10 @@ internal static class DigitsDemo
         }
     }
 
-    private static DemoResult TrainOnOneThread(DemoSettings settings, DigitsDataset data, string runLogPath, Action<string> progress)
+    /// <summary>The command-line name of a fault.</summary>
+    public static string Name(DemoFault fault) => fault.ToString().ToLowerInvariant();
+
+    private static DemoResult TrainOnOneThread(DemoSettings settings, DigitsDataset data, string runLogPath, Action<double, string?> progress)
     {
         // The shuffles are done in C# with a seeded Random, libtorch's RNG only initializes the weights:
         // both are fixed by the seed, so two runs with the same seed log the same losses.
@@ -49,17 +53,25 @@ internal static class DigitsDemo
         using Tensor trainX = Rows(features, trainIndex), trainY = Rows(labels, trainIndex);
         using Tensor heldOutX = Rows(features, heldOutIndex), heldOutY = Rows(labels, heldOutIndex);
 
-        using var model = nn.Sequential(
-            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden)),
-            ("relu", nn.ReLU()),
-            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount)));
+        using var model = BuildModel(settings.Fault);
         using var optimizer = optim.Adam(model.parameters(), lr: settings.LearningRate);
+        int stepsPerEpoch = (trainIndex.Length + settings.BatchSize - 1) / settings.BatchSize;
+        int faultStep = settings.FaultStep(stepsPerEpoch * settings.Epochs);
+        var monitorOptions = new MonitorOptions
+        {
+            RunLogPath = runLogPath,
+            RunName = settings.Fault == DemoFault.None ? "tdiag demo: digits MLP" : $"tdiag demo: digits MLP, fault {Name(settings.Fault)}",
+            Seed = settings.Seed,
+            Optimizer = optimizer,
+            PublishMetrics = false,
+            Tags = Tags(settings, trainIndex.Length, heldOut, faultStep),
+        };
 
-        RunMetadata metadata = Metadata(settings, model, trainIndex.Length, heldOut);
         double firstLoss = double.NaN, lastLoss = double.NaN;
-        int step = 0;
+        int step = 0, skipped = 0;
+        var anomalies = new List<AnomalyEvent>();
         var total = Stopwatch.StartNew();
-        using (var log = new RunLogWriter(runLogPath, metadata))
+        using (var monitor = new TrainingMonitor(model, monitorOptions))
         {
             int[] batchOrder = Enumerable.Range(0, trainIndex.Length).ToArray();
             for (int epoch = 0; epoch < settings.Epochs; epoch++)
@@ -70,33 +82,33 @@ internal static class DigitsDemo
                 int batches = 0;
                 for (int start = 0; start < batchOrder.Length; start += settings.BatchSize, step++, batches++)
                 {
-                    var clock = Stopwatch.StartNew();
                     using var scope = NewDisposeScope();
                     long[] batch = batchOrder[start..Math.Min(start + settings.BatchSize, batchOrder.Length)].Select(i => (long)i).ToArray();
-                    Tensor index = tensor(batch);
-                    Tensor loss = nn.functional.cross_entropy(model.call(trainX.index_select(0, index)), trainY.index_select(0, index));
-                    optimizer.zero_grad();
-                    loss.backward();
-                    IReadOnlyList<LayerStatistics> layers = ParameterNorms.Compute(model); // this step's gradients
-                    optimizer.step();
-                    double lossValue = loss.item<float>();
-                    clock.Stop();
-
-                    log.Write(new StepRecord
+                    if (settings.Fault == DemoFault.BatchNorm && step == faultStep)
                     {
-                        Step = step,
-                        Epoch = epoch,
-                        Loss = lossValue,
-                        LearningRate = settings.LearningRate,
-                        ElapsedMilliseconds = clock.Elapsed.TotalMilliseconds,
-                        Layers = layers,
-                    });
-                    firstLoss = step == 0 ? lossValue : firstLoss;
-                    lastLoss = lossValue;
-                    epochLoss += lossValue;
+                        batch = batch[..1]; // the planted fault: a batch of one image, with BatchNorm in train mode
+                    }
+
+                    Tensor index = tensor(batch);
+                    Tensor x = trainX.index_select(0, index), y = trainY.index_select(0, index);
+                    PlantFault(settings.Fault, step, faultStep, x, optimizer, settings.LearningRate);
+                    StepResult result = monitor.Step(step, () => nn.functional.cross_entropy(model.call(x), y));
+                    if (result.ShouldStep)
+                    {
+                        optimizer.step();
+                    }
+                    else
+                    {
+                        skipped++;
+                    }
+
+                    anomalies.AddRange(result.Anomalies);
+                    firstLoss = step == 0 ? result.Loss : firstLoss;
+                    lastLoss = result.Loss;
+                    epochLoss += result.Loss;
                 }
 
-                progress(string.Create(CultureInfo.InvariantCulture,
+                progress(epoch + 1, string.Create(CultureInfo.InvariantCulture,
                     $"epoch {epoch + 1,3}/{settings.Epochs}  mean loss {epochLoss / batches:F4}"));
             }
         }
@@ -111,7 +123,60 @@ internal static class DigitsDemo
             trainIndex.Length,
             heldOut,
             total.Elapsed,
-            runLogPath);
+            runLogPath,
+            skipped,
+            anomalies);
+    }
+
+    private static nn.Module<Tensor, Tensor> BuildModel(DemoFault fault) => fault switch
+    {
+        DemoFault.BatchNorm => nn.Sequential(
+            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden)),
+            ("bn", nn.BatchNorm1d(Hidden)),
+            ("relu", nn.ReLU()),
+            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
+        DemoFault.Sqrt => nn.Sequential(
+            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden, hasBias: false)),
+            ("gate", new SqrtGate()),
+            ("relu", nn.ReLU()),
+            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
+        _ => nn.Sequential(
+            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden)),
+            ("relu", nn.ReLU()),
+            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
+    };
+
+    private static void PlantFault(DemoFault fault, int step, int faultStep, Tensor x, optim.Optimizer optimizer, double learningRate)
+    {
+        if (step != faultStep)
+        {
+            return;
+        }
+
+        switch (fault)
+        {
+            case DemoFault.Lr:
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = learningRate * 1000; // the mistake: a learning rate 1000 times too large, from here on
+                }
+
+                break;
+            case DemoFault.Data:
+                using (no_grad())
+                {
+                    x[Math.Min(3, x.shape[0] - 1), 10] = float.NaN; // one corrupt pixel in one image
+                }
+
+                break;
+            case DemoFault.Sqrt:
+                using (no_grad())
+                {
+                    x[0] = zeros(DigitsDataset.FeatureCount); // a blank image: fc1 (no bias) hands exact zeros to the sqrt layer
+                }
+
+                break;
+        }
     }
 
     private static Tensor Rows(Tensor source, int[] rows)
@@ -134,33 +199,32 @@ internal static class DigitsDemo
         return correct / (double)y.shape[0];
     }
 
-    private static RunMetadata Metadata(DemoSettings settings, nn.Module model, int trainCount, int heldOutCount)
+    private static Dictionary<string, string> Tags(DemoSettings settings, int trainCount, int heldOutCount, int faultStep)
     {
         string lr = settings.LearningRate.ToString(CultureInfo.InvariantCulture);
-        return new RunMetadata
+        var tags = new Dictionary<string, string>
         {
-            RunName = "tdiag demo: digits MLP",
-            ModelDescription = $"MLP {DigitsDataset.FeatureCount}-{Hidden}-{DigitsDataset.ClassCount} (ReLU), cross-entropy, Adam lr {lr}, batch {settings.BatchSize}",
-            ParameterCount = model.parameters().Sum(p => p.numel()),
-            Device = "cpu",
-            Seed = settings.Seed,
-            StartedAt = DateTimeOffset.Now,
-            TorchSharpVersion = Version(typeof(torch).Assembly),
-            LibraryVersion = Version(typeof(ParameterNorms).Assembly),
-            Tags = new Dictionary<string, string>
-            {
-                ["dataset"] = "digits (UCI Optical Recognition of Handwritten Digits, 8x8)",
-                ["train images"] = trainCount.ToString(CultureInfo.InvariantCulture),
-                ["held-out images"] = heldOutCount.ToString(CultureInfo.InvariantCulture),
-                ["epochs"] = settings.Epochs.ToString(CultureInfo.InvariantCulture),
-                ["batch size"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
-                ["optimizer"] = "Adam",
-                ["learning rate"] = lr,
-            },
+            ["model"] = Describe(settings.Fault),
+            ["dataset"] = "digits (UCI Optical Recognition of Handwritten Digits, 8x8)",
+            ["train images"] = trainCount.ToString(CultureInfo.InvariantCulture),
+            ["held-out images"] = heldOutCount.ToString(CultureInfo.InvariantCulture),
+            ["epochs"] = settings.Epochs.ToString(CultureInfo.InvariantCulture),
+            ["batch size"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["optimizer"] = "Adam",
+            ["learning rate"] = lr,
         };
+        if (settings.Fault != DemoFault.None)
+        {
+            tags["planted fault"] = $"{Name(settings.Fault)} at step {faultStep.ToString(CultureInfo.InvariantCulture)}";
+        }
+
+        return tags;
     }
 
-    private static string? Version(Assembly assembly) =>
-        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? assembly.GetName().Version?.ToString();
+    private static string Describe(DemoFault fault) => fault switch
+    {
+        DemoFault.BatchNorm => $"MLP {DigitsDataset.FeatureCount}-{Hidden}-{DigitsDataset.ClassCount} with BatchNorm1d after fc1 (ReLU), cross-entropy",
+        DemoFault.Sqrt => $"MLP {DigitsDataset.FeatureCount}-{Hidden}-{DigitsDataset.ClassCount} with a sqrt gate after fc1 (ReLU), cross-entropy",
+        _ => $"MLP {DigitsDataset.FeatureCount}-{Hidden}-{DigitsDataset.ClassCount} (ReLU), cross-entropy",
+    };
 }

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using TrainingDiagnostics.Cli.Runs;
+using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report;
+
+namespace TrainingDiagnostics.Cli.Commands;
+
+/// <summary>
+/// <c>tdiag report RUN.jsonl... [-o report.html] [--title TEXT]</c>: renders one run log as an HTML report. Several
+/// logs become one report: the per-rank logs of one distributed run (each with a <c>rank</c> tag and the same run
+/// name) are merged into one run; other runs are shown side by side, as <c>compare</c> does.
+/// </summary>
+public static class ReportCommand
+{
+    /// <summary>The report written when <c>-o</c> is not given.</summary>
+    public const string DefaultOutput = "report.html";
+
+    /// <summary>Creates the <c>report</c> command.</summary>
+    /// <param name="output">Where progress and the summary go.</param>
+    /// <param name="error">Where error messages go.</param>
+    /// <returns>The command, ready to add to the root command.</returns>
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var logs = new Argument<string[]>("RUN.jsonl")
+        {
+            Description = "Run logs (JSON Lines) to render: one run, the per-rank logs of one distributed run, or several runs.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var outputFile = new Option<string>("--output", "-o")
+        {
+            Description = "The HTML file to write.",
+            DefaultValueFactory = _ => DefaultOutput,
+        };
+        var title = new Option<string?>("--title") { Description = "The report's title (default: from the run name)." };
+        var command = new Command("report", "Render run logs as one self-contained HTML report (verdict, loss, gradient heatmap, incidents).")
+        {
+            logs,
+            outputFile,
+            title,
+        };
+        command.SetAction(parse => CommandRunner.Run(error, () =>
+            Execute(parse.GetValue(logs) ?? [], parse.GetValue(outputFile) ?? DefaultOutput, parse.GetValue(title), output)));
+        return command;
+    }
+
+    private static int Execute(string[] paths, string reportPath, string? title, TextWriter output)
+    {
+        List<DiagnosticsRun> runs = ReportWriting.ReadAll(paths, output);
+        var options = new ReportOptions { Title = title };
+        string full = Path.GetFullPath(reportPath);
+        IReadOnlyList<DiagnosticsRun> shown = runs;
+        IReadOnlyList<string> sources = paths;
+        if (runs.Count == 1)
+        {
+            ReportWriting.Write(reportPath, output, path => HtmlReport.Write(runs[0], path, options));
+        }
+        else if (RankMerge.AreRanksOfOneRun(runs))
+        {
+            DiagnosticsRun merged = RankMerge.Merge(runs);
+            output.WriteLine($"merged {runs.Count} per-rank logs of '{merged.Metadata.RunName}' (ranks {merged.Metadata.Tags[RankMerge.RanksTag]})");
+            ReportWriting.Write(reportPath, output, path => HtmlReport.Write(merged, path, options));
+            shown = [merged];
+            sources = [string.Join(", ", paths)];
+        }
+        else
+        {
+            ReportWriting.Write(reportPath, output, path => HtmlReport.Compare(runs, path, options));
+        }
+
+        ReportWriting.Summarize(output, shown, sources);
+        output.WriteLine($"report            {full}");
+        return ExitCodes.Success;
+    }
+}
