@@ -14,14 +14,6 @@ public readonly struct ExpSinTimesSquare : IUnaryFunction
     public Jet Invoke(Jet x) => Jet.Exp(Jet.Sin(x)) * x * x;
 }
 
-/// <summary>sin with a lane path (SIMD across points on the CPU executor).</summary>
-public readonly struct SinLanes : IUnaryFunction, ILaneFunction
-{
-    public Jet Invoke(Jet x) => Jet.Sin(x);
-
-    public JetLanes Invoke(JetLanes x) => JetLanes.Sin(x);
-}
-
 /// <summary>exp(sin x)·x² written once over IJet, with a lane path.</summary>
 public readonly struct ExpSinTimesSquareLanes : IUnaryFunction, ILaneFunction
 {

@@ -78,13 +78,6 @@ public class SinDerivativeBenchmarks
         return _destination[1][0];
     }
 
-    [Benchmark(Description = "PointwiseEngine, CPU executor, SIMD lanes, into kept arrays")]
-    public double EngineCpuLanesIntoKeptArrays()
-    {
-        _cpu.Derivatives<SinLanes>(_points, _destination);
-        return _destination[1][0];
-    }
-
     [Benchmark(Description = "PointwiseEngine, ILGPU CPU accelerator (orders 0..1)")]
     public double EngineCpuAccelerator() => _accelerator.Derivatives<SinFunction>(_points, 1)[1][0];
 
