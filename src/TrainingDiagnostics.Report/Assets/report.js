@@ -34,6 +34,14 @@
     return (a !== 0 && (a < 1e-3 || a >= 1e5)) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
   }
 
+  // Round values for an axis: multiples of 1, 2 or 5 times a power of ten, about five of them.
+  function niceTicks(lo, hi) {
+    var raw = (hi - lo) / 5, mag = Math.pow(10, Math.floor(Math.log10(raw))), norm = raw / mag;
+    var step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag, out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) { out.push(Math.abs(v) < step * 1e-9 ? 0 : v); }
+    return out;
+  }
+
   function showTip(text, clientX, clientY) {
     if (!tooltip) { return; }
     tooltip.textContent = text;
@@ -78,7 +86,7 @@
     var title = el('title', {}, svg); title.textContent = 'Training loss over steps';
     el('rect', { 'class': 'plot', x: L, y: T, width: PW, height: PH }, svg);
     var ticks = [];
-    if (log) { for (var e = Math.ceil(lo); e <= Math.floor(hi); e++) { ticks.push(e); } } else { for (var t = 0; t <= 5; t++) { ticks.push(lo + (hi - lo) * t / 5); } }
+    if (log) { for (var e = Math.ceil(lo); e <= Math.floor(hi); e++) { ticks.push(e); } } else { ticks = niceTicks(lo, hi); }
     ticks.forEach(function (t) {
       var py = T + (hi - t) / (hi - lo) * PH;
       el('line', { 'class': 'grid', x1: L, x2: L + PW, y1: py, y2: py }, svg);
@@ -277,6 +285,6 @@
 
   window.addEventListener('resize', drawHeatmap);
 
-  document.documentElement.classList.add('js');
   zoom(full.x0, full.x1);
+  document.documentElement.classList.add('js'); // drawn: tests and timings wait for this
 }());

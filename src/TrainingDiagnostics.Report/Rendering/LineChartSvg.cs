@@ -101,6 +101,17 @@ internal static class LineChartSvg
         w.WriteLine("</svg>");
     }
 
+    /// <summary>Round values for a linear axis over [lo, hi]: multiples of 1, 2 or 5 times a power of ten, about five of them.</summary>
+    public static IEnumerable<double> NiceTicks(double lo, double hi)
+    {
+        double raw = (hi - lo) / 5, magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw))), norm = raw / magnitude;
+        double every = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude;
+        for (double k = Math.Ceiling(lo / every); k * every <= hi + (every * 1e-9); k++)
+        {
+            yield return k * every;
+        }
+    }
+
     /// <summary>Round step numbers for the x axis: multiples of 1, 2 or 5 times a power of ten, about five of them.</summary>
     public static IEnumerable<long> StepTicks(long xMin, long xMax)
     {
@@ -117,7 +128,7 @@ internal static class LineChartSvg
         double YScaled(double v) => Top + ((hi - v) / (hi - lo) * PlotHeight);
         IEnumerable<double> ticks = log
             ? Enumerable.Range((int)Math.Ceiling(lo), Math.Max(0, (int)Math.Floor(hi) - (int)Math.Ceiling(lo) + 1)).Select(e => (double)e)
-            : Enumerable.Range(0, 6).Select(t => lo + ((hi - lo) * t / 5));
+            : NiceTicks(lo, hi);
         foreach (double t in ticks)
         {
             string py = HtmlText.Coordinate(YScaled(t));
