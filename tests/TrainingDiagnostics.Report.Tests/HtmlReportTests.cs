@@ -125,6 +125,7 @@ public sealed partial class HtmlReportTests
         Assert.DoesNotContain("@import", html);
         Assert.DoesNotContain("url(", html);
         Assert.DoesNotContain("https://", html);
+        Assert.DoesNotContain("http://", html, "no URL at all, not even a namespace");
 
         string csp = Regex.Match(html, "<meta http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\">").Groups[1].Value;
         StringAssert.StartsWith(csp, "default-src 'none';");
@@ -230,6 +231,11 @@ public sealed partial class HtmlReportTests
 
         Assert.AreEqual(invariant, local);
         Assert.AreEqual(compareInvariant, compareLocal);
+
+        // A writer that formats with the culture (TextWriter.FormatProvider) changes nothing either.
+        var cultured = new StringWriter(CultureInfo.GetCultureInfo(culture));
+        HtmlReport.Write(run, cultured);
+        Assert.AreEqual(invariant, cultured.ToString());
         Assert.Contains("<td>1235</td>", invariant, "weight norm 1234.5678 with four significant digits and no group separator");
         Assert.Contains("<td>0.00125</td>", invariant);
         Assert.Contains("<dt>Mean step time</dt><dd>1234 ms</dd>", invariant);

