@@ -64,12 +64,9 @@ public static class Autodiff
 
     private static (Tensor Value, Tensor[] Gradients) ValueAndGrad(Func<Tensor[], Tensor> f, Tensor[] xs, string api)
     {
-        AutodiffChecks.Function(f);
-        AutodiffChecks.Inputs(xs, api);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        var leaves = ReversePass.Leaves(xs);
-        var y = ReversePass.Evaluate(f, leaves, api);
+        var (leaves, y) = ReversePass.Trace(f, xs, api);
         AutodiffChecks.Scalar(y, api);
         var gradients = ReversePass.Backward(y, ones_like(y), leaves, createGraph: false, retainGraph: false, api);
         return (Detached(y), gradients.Select(Detached).ToArray());
@@ -99,12 +96,9 @@ public static class Autodiff
     public static (Tensor Value, Tensor[] Vjp) Vjp(Func<Tensor[], Tensor> f, Tensor[] xs, Tensor v)
     {
         const string api = nameof(Vjp);
-        AutodiffChecks.Function(f);
-        AutodiffChecks.Inputs(xs, api);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        var leaves = ReversePass.Leaves(xs);
-        var y = ReversePass.Evaluate(f, leaves, api);
+        var (leaves, y) = ReversePass.Trace(f, xs, api);
         AutodiffChecks.Cotangent(y, v, xs, api);
         var products = ReversePass.Backward(y, ReversePass.Like(v, y), leaves, createGraph: false, retainGraph: false, api);
         return (Detached(y), products.Select(Detached).ToArray());
@@ -135,12 +129,9 @@ public static class Autodiff
 
     private static (Tensor Value, Tensor Jvp) Jvp(Func<Tensor[], Tensor> f, Tensor[] xs, Tensor[] vs, string api)
     {
-        AutodiffChecks.Function(f);
-        AutodiffChecks.Inputs(xs, api);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        var leaves = ReversePass.Leaves(xs);
-        var y = ReversePass.Evaluate(f, leaves, api);
+        var (leaves, y) = ReversePass.Trace(f, xs, api);
         if (xs.Length == 1)
             AutodiffChecks.Tangent(xs[0], vs?[0], y, "v", api);
         else
@@ -148,14 +139,7 @@ public static class Autodiff
 
         var u = zeros_like(y).requires_grad_(true);
         var g = ReversePass.Backward(y, u, leaves, createGraph: true, retainGraph: true, api);
-        Tensor? directional = null;
-        for (int k = 0; k < g.Length; k++)
-        {
-            if (!g[k].requires_grad)
-                continue;
-            var term = (g[k] * ReversePass.Like(vs![k], g[k])).sum();
-            directional = directional is null ? term : directional + term;
-        }
+        var directional = ReversePass.Directional(g, vs!);
         var jvp = directional is null
             ? zeros_like(y)
             : ReversePass.Backward(directional, ones_like(directional), u, createGraph: false, retainGraph: false, api);
@@ -186,14 +170,11 @@ public static class Autodiff
     public static Tensor[] Jacobian(Func<Tensor[], Tensor> f, Tensor[] xs, JacobianMode mode = JacobianMode.Auto)
     {
         const string api = nameof(Jacobian);
-        AutodiffChecks.Function(f);
-        AutodiffChecks.Inputs(xs, api);
         if (!Enum.IsDefined(mode))
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Jacobian: mode must be Auto, Reverse or Forward.");
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        var leaves = ReversePass.Leaves(xs);
-        var y = ReversePass.Evaluate(f, leaves, api);
+        var (leaves, y) = ReversePass.Trace(f, xs, api);
         long m = y.numel();
         long n = xs.Sum(x => x.numel());
         if (mode == JacobianMode.Auto)
@@ -326,12 +307,9 @@ public static class Autodiff
 
     private static Tensor[] Hvp(Func<Tensor[], Tensor> f, Tensor[] xs, Tensor[] vs, string api)
     {
-        AutodiffChecks.Function(f);
-        AutodiffChecks.Inputs(xs, api);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        var leaves = ReversePass.Leaves(xs);
-        var y = ReversePass.Evaluate(f, leaves, api);
+        var (leaves, y) = ReversePass.Trace(f, xs, api);
         AutodiffChecks.Scalar(y, api);
         if (xs.Length == 1)
             AutodiffChecks.Tangent(xs[0], vs?[0], y, "v", api);
@@ -339,14 +317,7 @@ public static class Autodiff
             AutodiffChecks.Tangents(xs, vs, y, api);
 
         var g = ReversePass.Backward(y, ones_like(y), leaves, createGraph: true, retainGraph: true, api);
-        Tensor? directional = null;
-        for (int k = 0; k < g.Length; k++)
-        {
-            if (!g[k].requires_grad)
-                continue;
-            var term = (g[k] * ReversePass.Like(vs![k], g[k])).sum();
-            directional = directional is null ? term : directional + term;
-        }
+        var directional = ReversePass.Directional(g, vs!);
         if (directional is null)
             return leaves.Select(leaf => zeros_like(leaf).MoveToOuterDisposeScope()).ToArray();
         var products = ReversePass.Backward(directional, ones_like(directional), leaves, createGraph: false, retainGraph: false, api);
@@ -374,12 +345,9 @@ public static class Autodiff
     public static Tensor[][] Hessian(Func<Tensor[], Tensor> f, Tensor[] xs)
     {
         const string api = nameof(Hessian);
-        AutodiffChecks.Function(f);
-        AutodiffChecks.Inputs(xs, api);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        var leaves = ReversePass.Leaves(xs);
-        var y = ReversePass.Evaluate(f, leaves, api);
+        var (leaves, y) = ReversePass.Trace(f, xs, api);
         AutodiffChecks.Scalar(y, api);
         var g = ReversePass.Backward(y, ones_like(y), leaves, createGraph: true, retainGraph: true, api);
 

@@ -25,6 +25,35 @@ internal static class ReversePass
         return leaves;
     }
 
+    /// <summary>
+    /// Checks f and the inputs, makes the leaves and evaluates f on them: the start of every operation. Call it inside the
+    /// operation's dispose scope with grad mode on.
+    /// </summary>
+    public static (Tensor[] Leaves, Tensor Output) Trace(Func<Tensor[], Tensor> f, Tensor[] xs, string api)
+    {
+        AutodiffChecks.Function(f);
+        AutodiffChecks.Inputs(xs, api);
+        var leaves = Leaves(xs);
+        return (leaves, Evaluate(f, leaves, api));
+    }
+
+    /// <summary>
+    /// Σ_k ⟨g_k, v_k⟩ as a scalar with a graph (null when no g_k depends on anything): differentiating it gives the
+    /// directional derivative of g along v, the second half of a JVP or an HVP.
+    /// </summary>
+    public static Tensor? Directional(Tensor[] g, Tensor[] vs)
+    {
+        Tensor? sum = null;
+        for (int k = 0; k < g.Length; k++)
+        {
+            if (!g[k].requires_grad)
+                continue;
+            var term = (g[k] * Like(vs[k], g[k])).sum();
+            sum = sum is null ? term : sum + term;
+        }
+        return sum;
+    }
+
     /// <summary>Evaluates f on the leaves with grad mode on, turning libtorch errors inside f into argument errors.</summary>
     public static Tensor Evaluate(Func<Tensor[], Tensor> f, Tensor[] leaves, string api)
     {
