@@ -18,7 +18,7 @@ internal static class ReportWriting
             {
                 DiagnosticsRun run = RunLogInput.Read(paths[i]);
                 runs.Add(run);
-                report(i + 1, string.Create(CultureInfo.InvariantCulture, $"{paths[i]}: {run.Steps.Count} steps, {run.Anomalies.Count} incident(s)"));
+                report(i + 1, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(paths[i])}: {run.Steps.Count} steps, {run.Anomalies.Count} incident(s)"));
             }
 
             return runs;
