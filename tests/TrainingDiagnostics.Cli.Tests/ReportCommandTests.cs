@@ -201,6 +201,23 @@ public sealed class ReportCommandTests
     }
 
     [TestMethod]
+    public void LogsThatAreNotDistinctRanksOfOneRunAreNotMerged()
+    {
+        string a = WriteLog(SmallRun("ddp", rank: 0), "a.jsonl"), b = WriteLog(SmallRun("ddp", rank: 0, lossScale: 2), "b.jsonl");
+        string c = WriteLog(SmallRun("other", rank: 1), "c.jsonl");
+        string html = Path.Combine(NewFolder(), "r.html");
+
+        var (sameRank, output, error) = Tdiag("report", a, b, "-o", html);
+        Assert.AreEqual(ExitCodes.Success, sameRank, error);
+        Assert.DoesNotContain("merged", output);
+        Assert.Contains("<title>Comparison: ddp vs ddp</title>", File.ReadAllText(html));
+
+        var (otherName, output2, _) = Tdiag("report", a, c, "-o", html);
+        Assert.AreEqual(ExitCodes.Success, otherName);
+        Assert.DoesNotContain("merged", output2);
+    }
+
+    [TestMethod]
     public void CompareWritesTwoRunsSideBySide()
     {
         string a = WriteLog(SmallRun("a"), "a.jsonl"), b = WriteLog(SmallRun("b", nanAt: 3), "b.jsonl");
