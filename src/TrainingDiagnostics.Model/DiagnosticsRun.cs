@@ -14,6 +14,9 @@ public sealed record DiagnosticsRun
     /// <summary>The incidents of the run, in the order they were recorded.</summary>
     public IReadOnlyList<AnomalyEvent> Anomalies { get; init; } = [];
 
+    /// <summary>User-reported metrics (validation loss, accuracy...), in the order they were recorded.</summary>
+    public IReadOnlyList<MetricRecord> Metrics { get; init; } = [];
+
     /// <summary>
     /// <see langword="false"/> when the log ended in a line cut mid-way: the training crashed (or was still
     /// writing) and the step in flight was lost. Everything before it is intact.
@@ -34,7 +37,8 @@ public sealed record DiagnosticsRun
         && IsComplete == other.IsComplete
         && SkippedRecordCount == other.SkippedRecordCount
         && Steps.SequenceEqual(other.Steps)
-        && Anomalies.SequenceEqual(other.Anomalies);
+        && Anomalies.SequenceEqual(other.Anomalies)
+        && Metrics.SequenceEqual(other.Metrics);
 
     /// <summary>A hash consistent with <see cref="Equals(DiagnosticsRun?)"/>.</summary>
     /// <returns>The hash code.</returns>

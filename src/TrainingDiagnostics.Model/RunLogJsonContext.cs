@@ -13,4 +13,5 @@ namespace TrainingDiagnostics.Model;
 [JsonSerializable(typeof(RunMetadata))]
 [JsonSerializable(typeof(StepRecord))]
 [JsonSerializable(typeof(AnomalyEvent))]
+[JsonSerializable(typeof(MetricRecord))]
 internal sealed partial class RunLogJsonContext : JsonSerializerContext;

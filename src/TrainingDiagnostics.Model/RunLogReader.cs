@@ -43,6 +43,7 @@ public static class RunLogReader
         RunMetadata? metadata = null;
         var steps = new List<StepRecord>();
         var anomalies = new List<AnomalyEvent>();
+        var metrics = new List<MetricRecord>();
         bool complete = true;
         int skipped = 0;
 
@@ -99,6 +100,10 @@ public static class RunLogReader
                     case RunLogSchema.AnomalyEventKind:
                         anomalies.Add(ReadAnomaly(root, source, lineNumber));
                         break;
+                    case RunLogSchema.MetricKind:
+                        var metric = Deserialize(root, RunLogJsonContext.Default.MetricRecord, source, lineNumber);
+                        metrics.Add(metric.Name is null ? throw Damaged(source, lineNumber, "a metric has no name", null) : metric);
+                        break;
                     case RunLogSchema.HeaderKind:
                         throw Damaged(source, lineNumber, "a second header line; were two run logs concatenated?", null);
                     default:
@@ -118,6 +123,7 @@ public static class RunLogReader
             Metadata = metadata,
             Steps = steps,
             Anomalies = anomalies,
+            Metrics = metrics,
             IsComplete = complete,
             SkippedRecordCount = skipped,
         };

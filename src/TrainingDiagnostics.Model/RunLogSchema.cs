@@ -32,4 +32,7 @@ public static class RunLogSchema
 
     /// <summary>The <c>kind</c> of an anomaly line: one <see cref="AnomalyEvent"/>.</summary>
     public const string AnomalyEventKind = "anomaly";
+
+    /// <summary>The <c>kind</c> of a metric line: one <see cref="MetricRecord"/>.</summary>
+    public const string MetricKind = "metric";
 }

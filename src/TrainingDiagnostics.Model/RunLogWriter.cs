@@ -66,6 +66,15 @@ public sealed class RunLogWriter : IDisposable
         WriteLine(RunLogSchema.AnomalyEventKind, prefixProperties: "", anomaly, RunLogJsonContext.Default.AnomalyEvent);
     }
 
+    /// <summary>Appends one metric line and flushes it.</summary>
+    /// <param name="metric">The measured value.</param>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void Write(MetricRecord metric)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        WriteLine(RunLogSchema.MetricKind, prefixProperties: "", metric, RunLogJsonContext.Default.MetricRecord);
+    }
+
     /// <summary>Flushes and closes the log (and the underlying writer unless it was left open).</summary>
     public void Dispose()
     {

@@ -33,6 +33,12 @@ public sealed record RunMetadata
     /// <summary>Free-form key/value tags (optimizer, learning rate, dataset...). Never null.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>In a distributed run, this process's rank (0-based); null for a single-process run.</summary>
+    public int? Rank { get; init; }
+
+    /// <summary>In a distributed run, the number of processes; null for a single-process run.</summary>
+    public int? WorldSize { get; init; }
+
     /// <summary>Value equality, comparing <see cref="Tags"/> by content.</summary>
     /// <param name="other">The metadata to compare with.</param>
     /// <returns><see langword="true"/> when every field and every tag is equal.</returns>
@@ -46,6 +52,8 @@ public sealed record RunMetadata
         && StartedAt == other.StartedAt
         && TorchSharpVersion == other.TorchSharpVersion
         && LibraryVersion == other.LibraryVersion
+        && Rank == other.Rank
+        && WorldSize == other.WorldSize
         && Tags.Count == other.Tags.Count
         && Tags.All(t => other.Tags.TryGetValue(t.Key, out var v) && v == t.Value);
 

@@ -57,4 +57,22 @@ public sealed class AnomalyRecordTests
         Assert.AreEqual("NonFiniteGradient", json.RootElement.GetProperty("anomalyKind").GetString());
         Assert.AreEqual("Backward", json.RootElement.GetProperty("phase").GetString());
     }
+
+    [TestMethod]
+    public void MetricsAndRanksRoundTrip()
+    {
+        var text = new StringWriter();
+        var metadata = new RunMetadata { RunName = "r", Rank = 1, WorldSize = 4 };
+        using (var writer = new RunLogWriter(text, metadata, leaveOpen: true))
+        {
+            writer.Write(new StepRecord { Step = 0, Loss = 1 });
+            writer.Write(new MetricRecord { Step = 0, Name = "validation/<accuracy>", Value = 0.5 });
+            writer.Write(new MetricRecord { Step = 9, Name = "validation/loss", Value = double.NaN });
+        }
+        var run = RunLogReader.Read(new StringReader(text.ToString()));
+        Assert.AreEqual(metadata, run.Metadata);
+        Assert.AreEqual(2, run.Metrics.Count);
+        Assert.AreEqual(new MetricRecord { Step = 9, Name = "validation/loss", Value = double.NaN }, run.Metrics[1]);
+        StringAssert.Contains(text.ToString(), "\"kind\":\"metric\"");
+    }
 }

@@ -9,7 +9,10 @@ public sealed record MonitorOptions
     /// <summary>What to do on an anomaly. Default: <see cref="AnomalyPolicy.SkipStep"/> (every policy also records the event).</summary>
     public AnomalyPolicy Policy { get; init; } = AnomalyPolicy.SkipStep;
 
-    /// <summary>The optimizer, needed by <see cref="AnomalyPolicy.Rollback"/> to restore its state (moments, step counts) with the weights.</summary>
+    /// <summary>
+    /// The optimizer: its learning rate is recorded with every step, and <see cref="AnomalyPolicy.Rollback"/> restores its
+    /// state (moments, step counts) with the weights.
+    /// </summary>
     public torch.optim.Optimizer? Optimizer { get; init; }
 
     /// <summary>Where <see cref="AnomalyPolicy.Warn"/> (and every policy, at warning level) reports incidents.</summary>
@@ -23,6 +26,12 @@ public sealed record MonitorOptions
 
     /// <summary>Free-form metadata tags (optimizer, learning rate, dataset...).</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>In a distributed run, this process's rank, recorded in the metadata (each rank writes its own run log).</summary>
+    public int? Rank { get; init; }
+
+    /// <summary>In a distributed run, the number of processes, recorded in the metadata.</summary>
+    public int? WorldSize { get; init; }
 
     /// <summary>The seed of the run, recorded in the metadata.</summary>
     public long? Seed { get; init; }

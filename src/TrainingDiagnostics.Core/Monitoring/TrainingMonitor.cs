@@ -79,6 +79,8 @@ public sealed class TrainingMonitor : IDisposable
             TorchSharpVersion = typeof(torch).Assembly.GetName().Version?.ToString(),
             LibraryVersion = typeof(TrainingMonitor).Assembly.GetName().Version?.ToString(),
             Tags = _options.Tags,
+            Rank = _options.Rank,
+            WorldSize = _options.WorldSize,
         };
         if (_options.RunLogPath is { } path)
         {
@@ -108,6 +110,7 @@ public sealed class TrainingMonitor : IDisposable
         Metadata = _metadata,
         Steps = _history.Steps.ToArray(),
         Anomalies = _history.Anomalies.ToArray(),
+        Metrics = _history.Metrics.ToArray(),
     };
 
     /// <summary>
@@ -188,6 +191,23 @@ public sealed class TrainingMonitor : IDisposable
             if (!keepSnapshot)
                 before.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Records a metric the caller measured (a validation loss, an accuracy) at a step, beside the monitor's own records:
+    /// into <see cref="Run"/>, the run log, TensorBoard and the meter's tags.
+    /// </summary>
+    /// <param name="step">The training step the value belongs to.</param>
+    /// <param name="name">The metric's name, for example <c>"validation/accuracy"</c>.</param>
+    /// <param name="value">The value.</param>
+    public void RecordMetric(long step, string name, double value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var metric = new MetricRecord { Step = step, Name = name, Value = value };
+        _history.Add(metric);
+        _log?.Write(metric);
+        _tensorBoard?.Write(metric);
     }
 
     private List<AnomalyEvent> Detect(long step, Func<Tensor> loss, StepSnapshot before, StepStatistics stats, ExternalException? backwardError)
@@ -416,6 +436,7 @@ public sealed class TrainingMonitor : IDisposable
             Step = step,
             Loss = stats.Loss,
             ElapsedMilliseconds = milliseconds,
+            LearningRate = _options.Optimizer?.ParamGroups.FirstOrDefault()?.LearningRate,
             Layers = layers,
             GradientNorm = stats.TotalGradientNorm,
             Skipped = shouldStep ? null : true,

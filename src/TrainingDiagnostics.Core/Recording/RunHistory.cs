@@ -11,6 +11,7 @@ internal sealed class RunHistory
     private readonly int _capacity;
     private readonly List<StepRecord> _steps = [];
     private readonly List<AnomalyEvent> _anomalies = [];
+    private readonly List<MetricRecord> _metrics = [];
     private readonly HashSet<long> _anomalySteps = [];
     private long _stride = 1;
 
@@ -19,6 +20,22 @@ internal sealed class RunHistory
     public IReadOnlyList<StepRecord> Steps => _steps;
 
     public IReadOnlyList<AnomalyEvent> Anomalies => _anomalies;
+
+    public IReadOnlyList<MetricRecord> Metrics => _metrics;
+
+    /// <summary>Keeps a metric (metrics are few: one per evaluation, not per step; thinned like steps beyond the capacity).</summary>
+    public void Add(MetricRecord metric)
+    {
+        _metrics.Add(metric);
+        if (_metrics.Count > 4 * _capacity)
+        {
+            // Thin the older half (every other value), keep the recent half dense.
+            int half = _metrics.Count / 2;
+            var older = _metrics.Take(half).Where((_, i) => i % 2 == 0).ToList();
+            _metrics.RemoveRange(0, half);
+            _metrics.InsertRange(0, older);
+        }
+    }
 
     /// <summary>The spacing of ordinary steps kept in memory (1 until the first thinning).</summary>
     public long Stride => _stride;

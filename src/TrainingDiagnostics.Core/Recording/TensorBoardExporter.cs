@@ -54,6 +54,8 @@ internal sealed class TensorBoardExporter
         }
     }
 
+    public void Write(MetricRecord metric) => _writer.add_scalar(metric.Name, (float)metric.Value, checked((int)metric.Step));
+
     public void Write(AnomalyEvent anomaly) =>
         _writer.add_text("anomalies", $"{anomaly.Kind} ({anomaly.Phase}) at {anomaly.ModulePath ?? "-"}: {anomaly.Message} {anomaly.Suggestion}", checked((int)anomaly.Step));
 }

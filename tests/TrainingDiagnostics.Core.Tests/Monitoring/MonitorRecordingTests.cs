@@ -108,6 +108,26 @@ public sealed class MonitorRecordingTests
     }
 
     [TestMethod]
+    public void MetricsLearningRateAndRankAreRecorded()
+    {
+        var folder = TempFolder();
+        var path = Path.Combine(folder, "run.jsonl");
+        var model = nn.Sequential(("fc", nn.Linear(4, 1)));
+        var optimizer = optim.SGD(model.parameters(), 0.125);
+        using (var monitor = new TrainingMonitor(model, new MonitorOptions { RunLogPath = path, Optimizer = optimizer, Rank = 2, WorldSize = 4, PublishMetrics = false }))
+        {
+            Train(monitor, optimizer, 2, s => Regression(s), Mse);
+            monitor.RecordMetric(1, "validation/loss", 0.25);
+            Assert.AreEqual(0.25, monitor.Run.Metrics.Single().Value);
+        }
+        var run = RunLogReader.Read(path);
+        Assert.AreEqual("validation/loss", run.Metrics.Single().Name);
+        Assert.AreEqual(0.125, run.Steps[0].LearningRate);
+        Assert.AreEqual(2, run.Metadata.Rank);
+        Assert.AreEqual(4, run.Metadata.WorldSize);
+    }
+
+    [TestMethod]
     public void TheMeterPublishesLossGradientNormAndAnomalies()
     {
         var measurements = new List<(string Name, double Value)>();
