@@ -22,6 +22,9 @@ public class ReplayBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        // One libtorch thread: on a shared 2-core machine, two intra-op threads contend with other processes and the
+        // step time swings by 10x; one thread gives stable ratios.
+        set_num_threads(1);
         manual_seed(1);
         _model = nn.Sequential(
             ("fc1", nn.Linear(784, 1024)), ("sqrt", new GatedAbs()), ("relu1", nn.ReLU()),
