@@ -1,5 +1,6 @@
 using System.Globalization;
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Rendering;
 
 namespace TrainingDiagnostics.Report.Findings;
@@ -14,6 +15,15 @@ public static class FindingRules
     /// <summary>A layer whose median update-to-weight ratio exceeds this moves too far per step (healthy: about 1e-3).</summary>
     public const double LargeUpdateRatio = 0.1;
 
+    /// <summary>
+    /// How much worse than at its start a loss or a metric must end for the run to count as collapsed, as a share of
+    /// the starting value: 0.1 (the loss ends more than 10 % above its start, an accuracy more than 10 % below its first value).
+    /// </summary>
+    public const double CollapseMargin = 0.1;
+
+    /// <summary>A learning rate that grows by this factor or more from one recorded step to the next is reported.</summary>
+    public const double LearningRateJumpFactor = 10;
+
     private static readonly Func<DiagnosticsRun, IEnumerable<Finding>>[] Rules =
     [
         Incidents,
@@ -23,7 +33,10 @@ public static class FindingRules
         SkippedSteps,
         DeadGradients,
         LargeUpdates,
+        Collapse,
+        MetricRegressions,
         LossTrend,
+        LearningRateJumps,
         NoIncidents,
     ];
 
@@ -242,13 +255,19 @@ public static class FindingRules
 
     /// <summary>
     /// The loss trend over the finite losses: the mean of the last tenth against the mean of the first tenth.
-    /// A fall is good news (info); no fall is a warning. Needs at least ten finite losses.
+    /// A fall is good news (info); no fall is a warning. Needs at least ten finite losses. Silent when the loss
+    /// collapsed (see <see cref="Collapse"/>).
     /// </summary>
     /// <param name="run">The run.</param>
     /// <returns>Zero or one finding.</returns>
     public static IEnumerable<Finding> LossTrend(DiagnosticsRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        if (LossCollapse(run) is not null)
+        {
+            yield break; // Collapse says it, with the numbers.
+        }
+
         double[] finite = run.Steps.Select(s => s.Loss).Where(double.IsFinite).ToArray();
         if (finite.Length < 10)
         {
@@ -277,6 +296,116 @@ public static class FindingRules
                 Rule = "loss-trend",
                 Title = $"The loss did not fall: {Format(start)} at the start, {Format(end)} at the end",
                 Detail = "Means of the first and the last tenth of the finite losses. Check the learning rate, the labels and the loss function.",
+            };
+        }
+    }
+
+    /// <summary>
+    /// The training collapsed (critical): the loss ended clearly above where it started (the mean of its last tenth of
+    /// finite values more than <see cref="CollapseMargin"/> of the start above the mean of its first tenth), or a
+    /// metric that the report can judge by its name (see <c>validation/accuracy</c>: higher is better; <c>validation/loss</c>:
+    /// lower is better) ended more than <see cref="CollapseMargin"/> worse than its first value, or not finite. One
+    /// finding with every piece of evidence, at the step where the run was last at its best, naming a learning-rate
+    /// jump when there was one.
+    /// </summary>
+    /// <param name="run">The run.</param>
+    /// <returns>Zero or one finding.</returns>
+    public static IEnumerable<Finding> Collapse(DiagnosticsRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var evidence = new List<string>();
+        long? turn = null;
+        foreach (MetricHistory metric in MetricHistory.FromRun(run).Where(m => m.Direction != MetricDirection.Unknown))
+        {
+            if (MetricCollapse(metric) is { } collapse)
+            {
+                evidence.Add(collapse.Text);
+                turn = turn is long t ? Math.Min(t, collapse.BestStep) : collapse.BestStep;
+            }
+        }
+
+        string lossStory = "";
+        if (LossCollapse(run) is { } loss)
+        {
+            evidence.Add(Invariant($"the loss ended at {Format(loss.End)}, above its start ({Format(loss.Start)})"));
+            turn = turn is long t ? Math.Min(t, loss.BestStep) : loss.BestStep;
+            lossStory = loss.Best < loss.Start - (CollapseMargin * Math.Abs(loss.Start))
+                ? Invariant($" The training loss (means of a tenth of the steps) fell from {Format(loss.Start)} to {Format(loss.Best)} by step {loss.BestStep}, then rose to {Format(loss.End)}.")
+                : "";
+        }
+
+        if (evidence.Count == 0)
+        {
+            yield break;
+        }
+
+        string jump = LearningRateJump(run) is { } j
+            ? Invariant($" The learning rate rose x{j.Factor:0.#} at step {j.Step} ({Format(j.From)} to {Format(j.To)}): a learning rate far too high is the usual cause.")
+            : "";
+        yield return new Finding
+        {
+            Severity = FindingSeverity.Critical,
+            Rule = "collapse",
+            Title = "Training collapsed: " + string.Join("; ", evidence),
+            Detail = Invariant($"The run was last at its best around step {turn} and lost what it had learnt after that.{lossStory}{jump} Look at the incidents just after step {turn}; lower the learning rate, or add warm-up or gradient clipping."),
+            Step = turn,
+        };
+    }
+
+    /// <summary>
+    /// A metric judged by its name (see <see cref="Collapse"/>) that improved clearly (by more than
+    /// <see cref="CollapseMargin"/> of its first value) and then lost more than half of that gain by its last value
+    /// (warning): overfitting, or training that turned unstable. Silent for a metric that collapsed. Needs three values.
+    /// </summary>
+    /// <param name="run">The run.</param>
+    /// <returns>One finding per such metric.</returns>
+    public static IEnumerable<Finding> MetricRegressions(DiagnosticsRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        foreach (MetricHistory metric in MetricHistory.FromRun(run).Where(m => m.Direction != MetricDirection.Unknown))
+        {
+            int[] finite = Enumerable.Range(0, metric.Values.Length).Where(i => double.IsFinite(metric.Values[i])).ToArray();
+            if (finite.Length < 3 || MetricCollapse(metric) is not null || finite[^1] != metric.Values.Length - 1)
+            {
+                continue;
+            }
+
+            double first = metric.Values[finite[0]], last = metric.Values[^1];
+            int best = finite.Aggregate((a, b) => metric.IsBetter(metric.Values[b], metric.Values[a]) ? b : a);
+            double gain = Math.Abs(metric.Values[best] - first), lost = Math.Abs(last - metric.Values[best]);
+            if (gain > CollapseMargin * Math.Abs(first) && metric.IsBetter(metric.Values[best], last) && lost > 0.5 * gain)
+            {
+                yield return new Finding
+                {
+                    Severity = FindingSeverity.Warning,
+                    Rule = "metric-regressed",
+                    Title = Invariant($"{metric.Name} ended at {Format(last)} (step {metric.Steps[^1]}) after reaching {Format(metric.Values[best])} at step {metric.Steps[best]}: it lost {lost / gain * 100:0}% of its gain"),
+                    Detail = Invariant($"A held-out metric that turns worse while training goes on: overfitting (stop earlier, regularize), or training that became unstable (see the incidents and the learning rate after step {metric.Steps[best]})."),
+                    Step = metric.Steps[best],
+                };
+            }
+        }
+    }
+
+    /// <summary>
+    /// The learning rate grew by <see cref="LearningRateJumpFactor"/> or more from one recorded step to the next
+    /// (info: schedules with restarts do that on purpose; <see cref="Collapse"/> names the jump when the run collapsed).
+    /// </summary>
+    /// <param name="run">The run.</param>
+    /// <returns>Zero or one finding: the first jump, and how many there were.</returns>
+    public static IEnumerable<Finding> LearningRateJumps(DiagnosticsRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (LearningRateJump(run) is { } jump)
+        {
+            string more = jump.Count > 1 ? Invariant($", and {jump.Count - 1} more time(s)") : "";
+            yield return new Finding
+            {
+                Severity = FindingSeverity.Info,
+                Rule = "learning-rate-jump",
+                Title = Invariant($"The learning rate rose x{jump.Factor:0.#} at step {jump.Step} ({Format(jump.From)} to {Format(jump.To)}){more}"),
+                Detail = "See the learning-rate chart under the loss.",
+                Step = jump.Step,
             };
         }
     }
@@ -323,6 +452,93 @@ public static class FindingRules
         AnomalyKind.BatchNormDegenerate => "Degenerate BatchNorm",
         _ => kind.ToString(),
     };
+
+    /// <summary>
+    /// The loss's collapse, if it ended clearly above its start: the means of its first and last tenth, the lowest mean of
+    /// a tenth of consecutive losses, and the last step of that window.
+    /// </summary>
+    private static (double Start, double End, double Best, long BestStep)? LossCollapse(DiagnosticsRun run)
+    {
+        StepRecord[] finite = run.Steps.Where(s => double.IsFinite(s.Loss)).ToArray();
+        if (finite.Length < 10)
+        {
+            return null;
+        }
+
+        int tenth = Math.Max(1, finite.Length / 10);
+        double start = finite.Take(tenth).Average(s => s.Loss), end = finite.TakeLast(tenth).Average(s => s.Loss);
+        if (!(end - start > CollapseMargin * Math.Abs(start)))
+        {
+            return null;
+        }
+
+        // A running sum over windows of a tenth of the losses.
+        double sum = 0, best = double.PositiveInfinity;
+        long bestStep = finite[0].Step;
+        for (int i = 0; i < finite.Length; i++)
+        {
+            sum += finite[i].Loss - (i >= tenth ? finite[i - tenth].Loss : 0);
+            if (i >= tenth - 1 && sum / tenth < best)
+            {
+                (best, bestStep) = (sum / tenth, finite[i].Step);
+            }
+        }
+
+        return (start, end, best, bestStep);
+    }
+
+    /// <summary>A judged metric's collapse: its last value is not finite, or clearly worse than its first.</summary>
+    private static (string Text, long BestStep)? MetricCollapse(MetricHistory metric)
+    {
+        int[] finite = Enumerable.Range(0, metric.Values.Length).Where(i => double.IsFinite(metric.Values[i])).ToArray();
+        double last = metric.Values.Length == 0 ? double.NaN : metric.Values[^1];
+        long lastStep = metric.Steps.Length == 0 ? 0 : metric.Steps[^1];
+        int best = finite.Length == 0 ? -1 : finite.Aggregate((a, b) => metric.IsBetter(metric.Values[b], metric.Values[a]) ? b : a);
+        long bestStep = best < 0 ? lastStep : metric.Steps[best];
+        if (metric.Values.Length > 0 && !double.IsFinite(last))
+        {
+            return (Invariant($"{metric.Name} became {Named(last)} at step {lastStep}"), bestStep);
+        }
+
+        if (finite.Length < 2)
+        {
+            return null;
+        }
+
+        double first = metric.Values[finite[0]];
+        if (metric.IsBetter(first, last) && Math.Abs(last - first) > CollapseMargin * Math.Abs(first))
+        {
+            string verb = last < first ? "fell" : "rose";
+            return (Invariant($"{metric.Name} {verb} from {Format(first)} (step {metric.Steps[finite[0]]}) to {Format(last)} (step {lastStep})"), bestStep);
+        }
+
+        return null;
+    }
+
+    /// <summary>The first step at which the learning rate grew by <see cref="LearningRateJumpFactor"/> or more, and how many such steps there were.</summary>
+    private static (long Step, double From, double To, double Factor, int Count)? LearningRateJump(DiagnosticsRun run)
+    {
+        (long, double, double, double)? first = null;
+        int count = 0;
+        double? previous = null;
+        foreach (StepRecord step in run.Steps)
+        {
+            if (step.LearningRate is not double lr || !double.IsFinite(lr))
+            {
+                continue;
+            }
+
+            if (previous is double p && p > 0 && lr / p >= LearningRateJumpFactor)
+            {
+                count++;
+                first ??= (step.Step, p, lr, lr / p);
+            }
+
+            previous = lr;
+        }
+
+        return first is var (s, from, to, factor) ? (s, from, to, factor, count) : null;
+    }
 
     private static string Named(double value) => double.IsNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf";
 

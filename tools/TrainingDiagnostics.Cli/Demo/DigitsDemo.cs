@@ -14,6 +14,12 @@ namespace TrainingDiagnostics.Cli.Demo;
 /// </summary>
 internal static class DigitsDemo
 {
+    /// <summary>The name of the held-out loss metric recorded after each epoch.</summary>
+    public const string ValidationLoss = "validation/loss";
+
+    /// <summary>The name of the held-out accuracy metric recorded after each epoch.</summary>
+    public const string ValidationAccuracy = "validation/accuracy";
+
     private const int Hidden = 32;
 
     /// <summary>Trains; <paramref name="progress"/> gets (epochs done, a status line) after each epoch.</summary>
@@ -108,8 +114,19 @@ internal static class DigitsDemo
                     epochLoss += result.Loss;
                 }
 
+                // Held-out loss and accuracy at the end of each epoch, recorded at the epoch's last step: the report
+                // draws them over the training loss and judges the run by them.
+                string heldOutText = "";
+                if (heldOut > 0)
+                {
+                    (double heldOutLoss, double heldOutAccuracy) = Evaluate(model, heldOutX, heldOutY);
+                    monitor.RecordMetric(step - 1, ValidationLoss, heldOutLoss);
+                    monitor.RecordMetric(step - 1, ValidationAccuracy, heldOutAccuracy);
+                    heldOutText = string.Create(CultureInfo.InvariantCulture, $"  held-out loss {heldOutLoss:F4}, accuracy {heldOutAccuracy:P1}");
+                }
+
                 progress(epoch + 1, string.Create(CultureInfo.InvariantCulture,
-                    $"epoch {epoch + 1,3}/{settings.Epochs}  mean loss {epochLoss / batches:F4}"));
+                    $"epoch {epoch + 1,3}/{settings.Epochs}  mean loss {epochLoss / batches:F4}{heldOutText}"));
             }
         }
 
@@ -197,6 +214,18 @@ internal static class DigitsDemo
         using var scope = NewDisposeScope();
         long correct = model.call(x).argmax(1).eq(y).sum().item<long>();
         return correct / (double)y.shape[0];
+    }
+
+    /// <summary>The mean cross-entropy and the accuracy of <paramref name="model"/> on (x, y), in eval mode without gradients.</summary>
+    private static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor logits = model.call(x);
+        double loss = nn.functional.cross_entropy(logits, y).item<float>();
+        long correct = logits.argmax(1).eq(y).sum().item<long>();
+        return (loss, correct / (double)y.shape[0]);
     }
 
     private static Dictionary<string, string> Tags(DemoSettings settings, int trainCount, int heldOutCount, int faultStep)
