@@ -1,5 +1,6 @@
 using System.Text;
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Findings;
 using TrainingDiagnostics.Report.Rendering;
 using static System.FormattableString;
@@ -8,7 +9,8 @@ namespace TrainingDiagnostics.Report;
 
 /// <summary>
 /// Renders runs as one self-contained HTML file each: a verdict at the top (healthy, warnings or failed, with the
-/// three most important findings), the loss over steps, a per-parameter gradient-norm heatmap with update ratios,
+/// three most important findings), the loss over steps with the run's validation losses drawn over it, a small chart
+/// per other metric and for the learning rate, a per-parameter gradient-norm heatmap with update ratios,
 /// an incident timeline whose entries open their details, and the run's metadata.
 /// </summary>
 /// <remarks>
@@ -59,20 +61,43 @@ public static class HtmlReport
         RunSections.Banners(writer, run, "");
         RunSections.Verdict(writer, verdict, run, "verdict", "");
 
-        ChartSeries loss = LossSeries(run, "loss", options.MaxChartPoints, incidentSteps);
+        ChartSeries loss = LossSeries(run, "loss", options.MaxChartPoints, incidentSteps) with { Name = "training loss" };
+        List<MetricHistory> metrics = MetricHistory.FromRun(run);
+        List<ChartSeries> overlays = metrics
+            .Select((m, i) => (Metric: m, Index: i))
+            .Where(m => MetricNames.IsLoss(m.Metric.Name))
+            .Select(m => MetricCharts.Series(m.Metric, MetricCharts.MetricClass(m.Index), options.MaxChartPoints))
+            .ToList();
+        var incidentRules = run.Anomalies.Select(a => a.Step).Distinct().Order().ToList();
+        var allSteps = run.Steps.Select(s => s.Step).Concat(run.Metrics.Select(m => m.Step)).ToList();
+        (long xMin, long xMax) = allSteps.Count == 0 ? (0L, 1L) : (allSteps.Min(), allSteps.Max());
+
         writer.WriteLine("<section id=\"loss\">");
-        writer.WriteLine("<h2>Loss</h2>");
+        writer.WriteLine(metrics.Count > 0 ? "<h2>Loss and metrics over steps</h2>" : "<h2>Loss over steps</h2>");
         writer.WriteLine("<div class=\"toolbar\"><button type=\"button\" id=\"zoom-reset\">Reset zoom</button><span id=\"zoom-range\">all steps</span>" +
-            "<span>Drag across the chart to zoom on steps (the heatmap follows); double-click to reset. Hover for values. Red dashes: incidents.</span></div>");
+            "<span>Drag across a chart to zoom on steps (every chart and the heatmap follow); double-click to reset. Hover for values. Red dashes: incidents.</span></div>");
         writer.WriteLine("<div class=\"chart-box\" id=\"loss-chart-box\">");
-        LineChartSvg.Write(writer, "loss-chart", "Training loss over steps", "loss", [loss], run.Anomalies.Select(a => a.Step).Distinct().Order().ToList());
+        LineChartSvg.Write(writer, "loss-chart", "Training loss over steps", "loss", [loss, .. overlays], incidentRules, range: (xMin, xMax));
         writer.WriteLine("</div>");
+        if (overlays.Count > 0)
+        {
+            writer.Write("<p class=\"legend\" id=\"loss-legend\"><span><span class=\"swatch loss\"></span>training loss (each step)</span>");
+            foreach (ChartSeries overlay in overlays)
+            {
+                string css = overlay.CssClass.Split(' ')[^1];
+                writer.Write(Invariant($"<span><span class=\"swatch {css}\"></span>{HtmlText.Encode(overlay.Name)}: {overlay.PointCount} evaluation(s), the dots</span>"));
+            }
+
+            writer.WriteLine("</p>");
+        }
+
         int nonFinite = run.Steps.Count(s => !double.IsFinite(s.Loss));
         if (nonFinite > 0)
         {
             writer.WriteLine(Invariant($"<p class=\"note\" id=\"nonfinite-loss-note\">{nonFinite} step(s) had a non-finite loss (NaN or infinity): red markers at the top; the line is broken there.</p>"));
         }
 
+        List<LineChartData> smallCharts = MetricCharts.WriteSmallCharts(writer, run, metrics, options.MaxChartPoints, incidentSteps, incidentRules, (xMin, xMax));
         writer.WriteLine("</section>");
 
         GradientHeatmap heatmap = GradientHeatmap.Build(run.Steps, options.MaxHeatmapColumns);
@@ -96,9 +121,8 @@ public static class HtmlReport
         RunSections.Incidents(writer, run, "", options.MaxIncidentDetails, "Incidents");
         RunSections.Metadata(writer, run, "metadata");
 
-        bool log = loss.PointCount > 0 && LineChartSvg.PrefersLogScale(loss.Points.Min(p => p.Value), loss.Points.Max(p => p.Value));
-        (long xMin, long xMax) = run.Steps.Count == 0 ? (0L, 1L) : (run.Steps.Min(s => s.Step), run.Steps.Max(s => s.Step));
-        RunSections.End(writer, ReportDataJson.Build(xMin, xMax, loss, log, heatmap, incidentIndex));
+        bool log = LineChartSvg.PrefersLogScale([loss, .. overlays]);
+        RunSections.End(writer, ReportDataJson.Build(xMin, xMax, loss, log, overlays, smallCharts, heatmap, incidentIndex));
     }
 
     /// <summary>Writes one report comparing <paramref name="runs"/> side by side to the file at <paramref name="path"/> (UTF-8).</summary>
@@ -159,6 +183,8 @@ public static class HtmlReport
         }
 
         StepRecord last = run.Steps[^1];
-        return Invariant($"{run.Steps.Count} steps recorded; final loss {HtmlText.Number(last.Loss)} at step {last.Step}.");
+        string metrics = string.Concat(MetricHistory.FromRun(run).Where(m => m.Direction != MetricDirection.Unknown).Take(3)
+            .Select(m => Invariant($"; {HtmlText.Encode(m.Name)} {HtmlText.Number(m.Values[^1])}")));
+        return Invariant($"{run.Steps.Count} steps recorded; final loss {HtmlText.Number(last.Loss)} at step {last.Step}{metrics}.");
     }
 }

@@ -1,4 +1,4 @@
-// TrainingDiagnostics report: hover values, zoom on steps (drag on the loss chart, double-click or the button to
+// TrainingDiagnostics report: hover values, zoom on steps (drag on any line chart, double-click or the button to
 // reset), the layer filter and metric switch of the heatmap, and incident links. Reads its data from the JSON
 // block #report-data; never touches the network; inserts run strings only as text (textContent, fillText).
 (function () {
@@ -24,7 +24,7 @@
   var probe = document.createElement('div');
   probe.innerHTML = '<svg></svg>';
   var SVG = probe.firstChild.namespaceURI;
-  var W = 760, H = 300, L = 64, R = 16, T = 16, B = 40, PW = W - L - R, PH = H - T - B;
+  var W = 760, H = 300, L = 64, R = 16, T = 16, B = 40, PW = W - L - R;
   var MISSING = null, ZERO = -99999, NONFINITE = 99999;
   var full = { x0: data.range[0], x1: data.range[1] === data.range[0] ? data.range[0] + 1 : data.range[1] };
   var view = { x0: full.x0, x1: full.x1 };
@@ -63,71 +63,107 @@
     return e;
   }
 
-  // ---- loss chart -------------------------------------------------------------------------------------------
-  var lossBox = document.getElementById('loss-chart-box');
-  var lossPoints = [];
-  if (data.loss) {
-    data.loss.seg.forEach(function (seg, k) {
-      for (var i = 0; i < seg[0].length; i++) { lossPoints.push({ s: seg[0][i], v: seg[1][i], seg: k }); }
+  // ---- line charts: the loss (with validation losses over it), then one small chart per metric and the learning rate
+  function flatten(series) {
+    var pts = [];
+    series.seg.forEach(function (seg, k) {
+      for (var i = 0; i < seg[0].length; i++) { pts.push({ s: seg[0][i], v: seg[1][i], seg: k }); }
     });
+    return pts;
+  }
+  // The point of pts (sorted by step) nearest to step.
+  function nearest(pts, step) {
+    if (pts.length === 0) { return null; }
+    var lo = 0, hi = pts.length - 1;
+    while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (pts[mid].s <= step) { lo = mid; } else { hi = mid; } }
+    return Math.abs(pts[lo].s - step) <= Math.abs(pts[hi].s - step) ? pts[lo] : pts[hi];
+  }
+  // The last point of pts at or before step (a learning rate holds until it changes).
+  function atOrBefore(pts, step) {
+    var best = null;
+    for (var i = 0; i < pts.length && pts[i].s <= step; i++) { best = pts[i]; }
+    return best;
+  }
+  function named(series, dots) {
+    return { name: series.name, cls: series.cls, dots: dots, pts: flatten(series), nf: series.nf };
   }
 
-  function drawLoss() {
-    if (!lossBox || !data.loss || (lossPoints.length === 0 && data.loss.nf.length === 0)) { return; }
-    var log = data.loss.scale === 'log';
+  var charts = [];
+  if (data.loss) {
+    charts.push({ id: 'loss-chart', title: 'Training loss over steps', y: 'loss', h: H, scale: data.loss.scale,
+      series: [{ name: 'training loss', cls: 'loss', dots: false, pts: flatten(data.loss), nf: data.loss.nf }]
+        .concat((data.overlay || []).map(function (o) { return named(o, o.dots); })) });
+  }
+  (data.charts || []).forEach(function (c) {
+    charts.push({ id: c.id, title: c.title, y: c.y, h: c.h, scale: c.scale, series: c.series.map(function (o) { return named(o, o.dots); }) });
+  });
+  var lrChart = charts.filter(function (c) { return c.id === 'lr-chart'; })[0];
+
+  function drawChart(c) {
+    var box = document.getElementById(c.id + '-box');
+    if (!box || c.series.every(function (s) { return s.pts.length === 0 && s.nf.length === 0; })) { return; }
+    var ph = c.h - T - B, log = c.scale === 'log';
     var f = log ? function (v) { return Math.log10(v); } : function (v) { return v; };
-    var visible = lossPoints.filter(function (p) { return p.s >= view.x0 && p.s <= view.x1; });
+    var visible = c.series.map(function (s) { return s.pts.filter(function (p) { return p.s >= view.x0 && p.s <= view.x1; }); });
     var lo = Infinity, hi = -Infinity;
-    visible.forEach(function (p) { var y = f(p.v); if (y < lo) { lo = y; } if (y > hi) { hi = y; } });
+    visible.forEach(function (pts) { pts.forEach(function (p) { var y = f(p.v); if (y < lo) { lo = y; } if (y > hi) { hi = y; } }); });
     if (!isFinite(lo)) { lo = 0; hi = 1; }
-    if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { lo -= 0.5; hi += 0.5; }
+    if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { var half = log || hi === 0 ? 0.5 : Math.abs(hi) / 2; lo -= half; hi += half; }
     var pad = (hi - lo) * 0.05; lo -= pad; hi += pad;
     var X = function (s) { return L + (s - view.x0) / (view.x1 - view.x0) * PW; };
-    var Y = function (v) { return T + (hi - f(v)) / (hi - lo) * PH; };
+    var Y = function (v) { return T + (hi - f(v)) / (hi - lo) * ph; };
 
-    var svg = el('svg', { 'class': 'chart', id: 'loss-chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'data-scale': log ? 'log' : 'linear', 'data-interactive': 'true' });
-    var title = el('title', {}, svg); title.textContent = 'Training loss over steps';
-    el('rect', { 'class': 'plot', x: L, y: T, width: PW, height: PH }, svg);
+    var svg = el('svg', { 'class': 'chart', id: c.id, viewBox: '0 0 ' + W + ' ' + c.h, role: 'img', 'data-scale': log ? 'log' : 'linear', 'data-interactive': 'true' });
+    el('title', {}, svg).textContent = c.title;
+    el('rect', { 'class': 'plot', x: L, y: T, width: PW, height: ph }, svg);
     var ticks = [];
     if (log) { for (var e = Math.ceil(lo); e <= Math.floor(hi); e++) { ticks.push(e); } } else { ticks = niceTicks(lo, hi); }
+    if (c.h < H && ticks.length > 4) { ticks = ticks.filter(function (t, i) { return i % 2 === 0; }); }
     ticks.forEach(function (t) {
-      var py = T + (hi - t) / (hi - lo) * PH;
+      var py = T + (hi - t) / (hi - lo) * ph;
       el('line', { 'class': 'grid', x1: L, x2: L + PW, y1: py, y2: py }, svg);
       el('text', { 'class': 'tick', x: L - 6, y: py, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, svg).textContent = fmt(log ? Math.pow(10, t) : t);
     });
     var raw = Math.max(1, (view.x1 - view.x0) / 5), mag = Math.pow(10, Math.floor(Math.log10(raw))), norm = raw / mag;
     var every = Math.max(1, Math.round((norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag));
     for (var s = Math.ceil(view.x0 / every) * every; s <= view.x1; s += every) {
-      el('text', { 'class': 'tick', x: X(s), y: T + PH + 16, 'text-anchor': 'middle' }, svg).textContent = String(s);
+      el('text', { 'class': 'tick', x: X(s), y: T + ph + 16, 'text-anchor': 'middle' }, svg).textContent = String(s);
     }
-    el('text', { 'class': 'axis', x: L + PW / 2, y: H - 4, 'text-anchor': 'middle' }, svg).textContent = 'step';
-    el('text', { 'class': 'axis', x: 14, y: T + PH / 2, 'text-anchor': 'middle', transform: 'rotate(-90 14 ' + (T + PH / 2) + ')' }, svg).textContent = log ? 'loss (log)' : 'loss';
+    el('text', { 'class': 'axis', x: L + PW / 2, y: c.h - 4, 'text-anchor': 'middle' }, svg).textContent = 'step';
+    el('text', { 'class': 'axis', x: 14, y: T + ph / 2, 'text-anchor': 'middle', transform: 'rotate(-90 14 ' + (T + ph / 2) + ')' }, svg).textContent = log ? c.y + ' (log)' : c.y;
 
     (data.incidents || []).forEach(function (inc) {
-      if (inc[0] >= view.x0 && inc[0] <= view.x1) { el('line', { 'class': 'incident-rule', x1: X(inc[0]), x2: X(inc[0]), y1: T, y2: T + PH }, svg); }
+      if (inc[0] >= view.x0 && inc[0] <= view.x1) { el('line', { 'class': 'incident-rule', x1: X(inc[0]), x2: X(inc[0]), y1: T, y2: T + ph }, svg); }
     });
 
-    var clip = visible.length > 0 ? visible : [];
-    var current = [], currentSeg = -1;
-    function flush() {
-      if (current.length === 1) { el('circle', { 'class': 'loss-point', r: 2, cx: current[0][0], cy: current[0][1] }, svg); }
-      else if (current.length > 1) { el('polyline', { 'class': 'loss', points: current.map(function (p) { return p[0].toFixed(2) + ',' + p[1].toFixed(2); }).join(' ') }, svg); }
-      current = [];
-    }
-    clip.forEach(function (p) {
-      if (p.seg !== currentSeg) { flush(); currentSeg = p.seg; }
-      current.push([X(p.s), Y(p.v)]);
-    });
-    flush();
-    data.loss.nf.forEach(function (m) {
-      if (m[0] < view.x0 || m[0] > view.x1) { return; }
-      var path = el('path', { 'class': 'nonfinite', d: 'M' + X(m[0]).toFixed(2) + ',' + (T + 10) + ' l-5,-9 h10 z' }, svg);
-      el('title', {}, path).textContent = 'step ' + m[0] + ': loss ' + m[1];
+    c.series.forEach(function (series, k) {
+      var current = [], currentSeg = -1;
+      function flush() {
+        if (current.length === 1 && !series.dots) { el('circle', { 'class': series.cls + '-point', r: 2, cx: current[0][0], cy: current[0][1] }, svg); }
+        else if (current.length > 1) { el('polyline', { 'class': series.cls, points: current.map(function (p) { return p[0].toFixed(2) + ',' + p[1].toFixed(2); }).join(' ') }, svg); }
+        current = [];
+      }
+      visible[k].forEach(function (p) {
+        if (p.seg !== currentSeg) { flush(); currentSeg = p.seg; }
+        current.push([X(p.s), Y(p.v)]);
+      });
+      flush();
+      if (series.dots) {
+        visible[k].forEach(function (p) { el('circle', { 'class': series.cls + '-point dot', r: 3, cx: X(p.s), cy: Y(p.v) }, svg); });
+      }
+      series.nf.forEach(function (m) {
+        if (m[0] < view.x0 || m[0] > view.x1) { return; }
+        var path = el('path', { 'class': 'nonfinite', d: 'M' + X(m[0]).toFixed(2) + ',' + (T + 10) + ' l-5,-9 h10 z' }, svg);
+        el('title', {}, path).textContent = (c.series.length > 1 ? series.name + ': ' : '') + 'step ' + m[0] + ': ' + c.y + ' ' + m[1];
+      });
     });
 
-    var cross = el('line', { 'class': 'crosshair', x1: 0, x2: 0, y1: T, y2: T + PH, visibility: 'hidden' }, svg);
+    // Hover follows the first series with points in view; the others show their value nearest to that step.
+    var primary = 0;
+    while (primary < visible.length - 1 && visible[primary].length === 0) { primary++; }
+    var cross = el('line', { 'class': 'crosshair', x1: 0, x2: 0, y1: T, y2: T + ph, visibility: 'hidden' }, svg);
     var dot = el('circle', { 'class': 'hover-dot', r: 3, cx: 0, cy: 0, visibility: 'hidden' }, svg);
-    var selection = el('rect', { 'class': 'selection', x: 0, y: T, width: 0, height: PH, visibility: 'hidden' }, svg);
+    var selection = el('rect', { 'class': 'selection', x: 0, y: T, width: 0, height: ph, visibility: 'hidden' }, svg);
     var dragFrom = null;
 
     function toSvgX(evt) {
@@ -144,12 +180,20 @@
         var a = Math.max(L, Math.min(dragFrom, x)), b = Math.min(L + PW, Math.max(dragFrom, x));
         selection.setAttribute('x', a); selection.setAttribute('width', Math.max(0, b - a)); selection.setAttribute('visibility', 'visible');
       }
-      if (clip.length === 0) { return; }
-      var target = stepAt(x), best = clip[0];
-      for (var i = 1; i < clip.length; i++) { if (Math.abs(clip[i].s - target) < Math.abs(best.s - target)) { best = clip[i]; } }
+      var best = nearest(visible[primary], stepAt(x));
+      if (best === null) { return; }
       cross.setAttribute('x1', X(best.s)); cross.setAttribute('x2', X(best.s)); cross.setAttribute('visibility', 'visible');
       dot.setAttribute('cx', X(best.s)); dot.setAttribute('cy', Y(best.v)); dot.setAttribute('visibility', 'visible');
-      showTip('step ' + best.s + '\nloss ' + fmt(best.v), evt.clientX, evt.clientY);
+      var lines = ['step ' + best.s];
+      c.series.forEach(function (series, k) {
+        var p = k === primary ? best : nearest(visible[k], best.s);
+        if (p !== null) { lines.push(series.name + ' ' + fmt(p.v) + (p.s !== best.s ? ' (at step ' + p.s + ')' : '')); }
+      });
+      if (lrChart && lrChart !== c) {
+        var rate = atOrBefore(lrChart.series[0].pts, best.s);
+        if (rate !== null) { lines.push('learning rate ' + fmt(rate.v)); }
+      }
+      showTip(lines.join('\n'), evt.clientX, evt.clientY);
     });
     svg.addEventListener('mouseleave', function () { cross.setAttribute('visibility', 'hidden'); dot.setAttribute('visibility', 'hidden'); hideTip(); });
     svg.addEventListener('mousedown', function (evt) { dragFrom = toSvgX(evt); evt.preventDefault(); });
@@ -161,8 +205,10 @@
     });
     svg.addEventListener('dblclick', function () { zoom(full.x0, full.x1); });
 
-    lossBox.replaceChildren(svg);
+    box.replaceChildren(svg);
   }
+
+  function drawCharts() { charts.forEach(drawChart); }
 
   // ---- gradient heatmap -------------------------------------------------------------------------------------
   var heat = data.heat;
@@ -280,7 +326,7 @@
   function zoom(x0, x1) {
     view = { x0: Math.max(full.x0, x0), x1: Math.min(full.x1, Math.max(x1, x0 + 1)) };
     if (zoomLabel) { zoomLabel.textContent = (view.x0 === full.x0 && view.x1 === full.x1) ? 'all steps' : 'steps ' + view.x0 + '\u2013' + view.x1; }
-    drawLoss();
+    drawCharts();
     drawHeatmap();
   }
   var reset = document.getElementById('zoom-reset');

@@ -34,8 +34,8 @@ public static class FindingRules
         DeadGradients,
         LargeUpdates,
         Collapse,
-        MetricRegressions,
         LossTrend,
+        MetricTrends,
         LearningRateJumps,
         NoIncidents,
     ];
@@ -303,8 +303,8 @@ public static class FindingRules
     /// <summary>
     /// The training collapsed (critical): the loss ended clearly above where it started (the mean of its last tenth of
     /// finite values more than <see cref="CollapseMargin"/> of the start above the mean of its first tenth), or a
-    /// metric that the report can judge by its name (see <c>validation/accuracy</c>: higher is better; <c>validation/loss</c>:
-    /// lower is better) ended more than <see cref="CollapseMargin"/> worse than its first value, or not finite. One
+    /// metric that the report can judge by its name (<c>validation/accuracy</c>: higher is better; <c>validation/loss</c>:
+    /// lower is better; a name with neither kind of word is drawn, not judged) ended more than <see cref="CollapseMargin"/> worse than its first value, or not finite. One
     /// finding with every piece of evidence, at the step where the run was last at its best, naming a learning-rate
     /// jump when there was one.
     /// </summary>
@@ -353,19 +353,22 @@ public static class FindingRules
     }
 
     /// <summary>
-    /// A metric judged by its name (see <see cref="Collapse"/>) that improved clearly (by more than
-    /// <see cref="CollapseMargin"/> of its first value) and then lost more than half of that gain by its last value
-    /// (warning): overfitting, or training that turned unstable. Silent for a metric that collapsed. Needs three values.
+    /// Each metric the report can judge by its name (see <see cref="Collapse"/>) and that did not collapse: a warning when
+    /// it improved clearly (by more than <see cref="CollapseMargin"/> of its first value) and then lost more than half of
+    /// that gain by its last value (overfitting, or training that turned unstable); otherwise its first, best and last
+    /// values (info). Needs two finite values, the last one among them.
     /// </summary>
     /// <param name="run">The run.</param>
-    /// <returns>One finding per such metric.</returns>
-    public static IEnumerable<Finding> MetricRegressions(DiagnosticsRun run)
+    /// <returns>One finding per such metric: higher-is-better ones first, then in order of first record.</returns>
+    public static IEnumerable<Finding> MetricTrends(DiagnosticsRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        foreach (MetricHistory metric in MetricHistory.FromRun(run).Where(m => m.Direction != MetricDirection.Unknown))
+
+        // Scores (accuracy) first: what a reader looks for.
+        foreach (MetricHistory metric in MetricHistory.FromRun(run).Where(m => m.Direction != MetricDirection.Unknown).OrderBy(m => m.Direction == MetricDirection.HigherIsBetter ? 0 : 1))
         {
             int[] finite = Enumerable.Range(0, metric.Values.Length).Where(i => double.IsFinite(metric.Values[i])).ToArray();
-            if (finite.Length < 3 || MetricCollapse(metric) is not null || finite[^1] != metric.Values.Length - 1)
+            if (finite.Length < 2 || MetricCollapse(metric) is not null || finite[^1] != metric.Values.Length - 1)
             {
                 continue;
             }
@@ -382,6 +385,18 @@ public static class FindingRules
                     Title = Invariant($"{metric.Name} ended at {Format(last)} (step {metric.Steps[^1]}) after reaching {Format(metric.Values[best])} at step {metric.Steps[best]}: it lost {lost / gain * 100:0}% of its gain"),
                     Detail = Invariant($"A held-out metric that turns worse while training goes on: overfitting (stop earlier, regularize), or training that became unstable (see the incidents and the learning rate after step {metric.Steps[best]})."),
                     Step = metric.Steps[best],
+                };
+            }
+            else
+            {
+                string verb = last > first ? "rose" : last < first ? "fell" : "stayed";
+                string path = verb == "stayed" ? Invariant($"at {Format(last)}") : Invariant($"from {Format(first)} to {Format(last)}");
+                yield return new Finding
+                {
+                    Severity = FindingSeverity.Info,
+                    Rule = "metric-trend",
+                    Title = Invariant($"{metric.Name} {verb} {path} (best {Format(metric.Values[best])} at step {metric.Steps[best]})"),
+                    Detail = Invariant($"{finite.Length} evaluations, from step {metric.Steps[finite[0]]} to step {metric.Steps[^1]}; {(metric.Direction == MetricDirection.HigherIsBetter ? "higher" : "lower")} is better."),
                 };
             }
         }

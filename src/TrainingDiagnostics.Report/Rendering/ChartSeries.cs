@@ -10,6 +10,9 @@ internal sealed record ChartSeries(
     IReadOnlyList<ChartSegment> Segments,
     IReadOnlyList<(long Step, double Value)> NonFinite)
 {
+    /// <summary>Whether to draw a dot at each point (sparse series: one value per evaluation).</summary>
+    public bool Dots { get; init; }
+
     public IEnumerable<(long Step, double Value)> Points => Segments.SelectMany(s => s.Steps.Zip(s.Values));
 
     public int PointCount => Segments.Sum(s => s.Steps.Length);

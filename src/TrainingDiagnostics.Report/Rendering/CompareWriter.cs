@@ -1,10 +1,11 @@
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Findings;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
 
-/// <summary>The comparison page of <see cref="HtmlReport.Compare(IReadOnlyList{DiagnosticsRun}, TextWriter, ReportOptions?)"/>.</summary>
+/// <summary>The comparison page (verdicts and key numbers, loss, gradient norm, metrics and learning rates, findings, incidents, metadata) of <see cref="HtmlReport.Compare(IReadOnlyList{DiagnosticsRun}, TextWriter, ReportOptions?)"/>.</summary>
 internal static class CompareWriter
 {
     private const int Colours = 6;
@@ -41,6 +42,8 @@ internal static class CompareWriter
         Legend(w, runs);
         w.WriteLine("</section>");
 
+        MetricSections(w, runs, options);
+
         w.WriteLine("<section id=\"verdicts\">");
         w.WriteLine("<h2>Findings per run</h2>");
         for (int i = 0; i < runs.Count; i++)
@@ -59,6 +62,53 @@ internal static class CompareWriter
         w.WriteLine("</section>");
         Metadata(w, runs);
         RunSections.End(w, dataJson: null);
+    }
+
+    /// <summary>
+    /// One chart per metric name (every run that recorded it, in its colour, a dot per value with its value as the dot's
+    /// title), then the learning rates.
+    /// </summary>
+    private static void MetricSections(TextWriter w, IReadOnlyList<DiagnosticsRun> runs, ReportOptions options)
+    {
+        var steps = runs.SelectMany(r => r.Steps.Select(s => s.Step).Concat(r.Metrics.Select(m => m.Step))).ToList();
+        (long, long)? range = steps.Count == 0 ? null : (steps.Min(), steps.Max());
+        var histories = runs.Select(MetricHistory.FromRun).ToArray();
+        var names = histories.SelectMany(h => h.Select(m => m.Name)).Distinct(StringComparer.Ordinal).ToList();
+        var rates = runs.Select((r, i) => MetricCharts.LearningRate(r, r.Metadata.RunName, Series(i), options.MaxChartPoints, new HashSet<long>())).ToArray();
+        if (names.Count == 0 && rates.All(r => r is null))
+        {
+            return;
+        }
+
+        w.WriteLine("<section id=\"metrics\">");
+        w.WriteLine("<h2>Metrics and learning rate</h2>");
+        w.WriteLine("<p class=\"note\">Metrics the runs recorded (validation loss, accuracy...), one chart per name. Hover a dot for its value.</p>");
+        for (int k = 0; k < names.Count; k++)
+        {
+            var series = new List<ChartSeries>();
+            for (int i = 0; i < runs.Count; i++)
+            {
+                if (histories[i].FirstOrDefault(m => m.Name == names[k]) is { } metric)
+                {
+                    series.Add(MetricCharts.Series(metric, Series(i), options.MaxChartPoints) with { Name = runs[i].Metadata.RunName + " " + metric.Name });
+                }
+            }
+
+            w.WriteLine($"<h3>{HtmlText.Encode(names[k])}</h3>");
+            MetricCharts.Write(w, new LineChartData(Invariant($"metric-chart-{k}"), names[k] + " over steps, every run", MetricCharts.ShortName(names[k]),
+                LineChartSvg.SmallHeight, LineChartSvg.PrefersLogScale(series), series), [], range);
+        }
+
+        if (rates.Any(r => r is not null))
+        {
+            var series = rates.Where(r => r is not null).Select(r => r!).ToList();
+            w.WriteLine("<h3>Learning rate</h3>");
+            MetricCharts.Write(w, new LineChartData("lr-chart", "Learning rate over steps, every run", "learning rate",
+                LineChartSvg.SmallHeight, LineChartSvg.PrefersLogScale(series), series), [], range);
+        }
+
+        Legend(w, runs);
+        w.WriteLine("</section>");
     }
 
     private static string Prefix(int i) => Invariant($"r{i}-");
@@ -104,7 +154,7 @@ internal static class CompareWriter
         w.WriteLine("<section id=\"runs\">");
         w.WriteLine("<h2>Runs</h2>");
         w.WriteLine("<table id=\"run-table\"><thead><tr><th scope=\"col\">Run</th><th scope=\"col\" class=\"text\">Verdict</th><th scope=\"col\">Steps</th>" +
-            "<th scope=\"col\">Final loss</th><th scope=\"col\">Lowest loss</th><th scope=\"col\">Incidents</th><th scope=\"col\" class=\"text\">Most important finding</th></tr></thead><tbody>");
+            "<th scope=\"col\">Final loss</th><th scope=\"col\">Lowest loss</th><th scope=\"col\" class=\"text\">Last metrics</th><th scope=\"col\">Incidents</th><th scope=\"col\" class=\"text\">Most important finding</th></tr></thead><tbody>");
         for (int i = 0; i < runs.Count; i++)
         {
             DiagnosticsRun run = runs[i];
@@ -113,11 +163,19 @@ internal static class CompareWriter
             w.WriteLine($"<tr class=\"{RunSections.VerdictClass(verdicts[i].Level)}\"><th scope=\"row\">{Swatch(i)}{HtmlText.Encode(run.Metadata.RunName)}</th>" +
                 $"<td class=\"text verdict-cell\">{verdicts[i].Label}</td><td>{HtmlText.Integer(run.Steps.Count)}</td>" +
                 $"<td>{HtmlText.Number(run.Steps.Count == 0 ? null : run.Steps[^1].Loss)}</td><td>{HtmlText.Number(finite.Length == 0 ? null : finite.Min())}</td>" +
-                $"<td>{HtmlText.Integer(run.Anomalies.Count)}</td><td class=\"text\">{HtmlText.Encode(top?.Title ?? "\u2013")}</td></tr>");
+                $"<td class=\"text\">{LastMetrics(run)}</td><td>{HtmlText.Integer(run.Anomalies.Count)}</td><td class=\"text\">{HtmlText.Encode(top?.Title ?? "\u2013")}</td></tr>");
         }
 
         w.WriteLine("</tbody></table>");
         w.WriteLine("</section>");
+    }
+
+    /// <summary>The last value of each metric the report can judge, one a line, encoded: <c>validation/accuracy 0.9638</c>.</summary>
+    private static string LastMetrics(DiagnosticsRun run)
+    {
+        string text = string.Join("<br>", MetricHistory.FromRun(run).Where(m => m.Direction != MetricDirection.Unknown)
+            .Select(m => HtmlText.Encode(m.Name) + "\u00a0" + HtmlText.Number(m.Values[^1])));
+        return text.Length == 0 ? "\u2013" : text;
     }
 
     private static void Metadata(TextWriter w, IReadOnlyList<DiagnosticsRun> runs)

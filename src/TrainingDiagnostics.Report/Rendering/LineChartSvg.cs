@@ -6,19 +6,39 @@ namespace TrainingDiagnostics.Report.Rendering;
 /// Draws one or more <see cref="ChartSeries"/> over steps as an inline SVG line chart: the static view the page
 /// opens with (the script redraws it for hover and zoom). Non-finite values break their line and get a red
 /// marker at the top edge; incident steps get a thin red rule. A positive series spanning more than three
-/// decades is drawn on a log scale.
+/// decades is drawn on a log scale. Series with <see cref="ChartSeries.Dots"/> (sparse ones: evaluations) get a dot
+/// per point whose title is its value, so hovering works without the script (and in the comparison, which has none).
 /// </summary>
 internal static class LineChartSvg
 {
     public const double Width = 760, Height = 300, Left = 64, Right = 16, Top = 16, Bottom = 40;
-    public const double PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
+    public const double PlotWidth = Width - Left - Right;
+
+    /// <summary>The height of the small charts under the loss chart (metrics, learning rate).</summary>
+    public const double SmallHeight = 170;
 
     /// <summary>Whether values spanning [min, max] read better on a log scale (all positive, &gt; 3 decades).</summary>
     public static bool PrefersLogScale(double min, double max) => min > 0 && max / min > 1e3;
 
-    public static void Write(TextWriter w, string id, string title, string yLabel, IReadOnlyList<ChartSeries> series,
-        IReadOnlyList<long> incidentSteps)
+    /// <summary>Whether the finite points of <paramref name="series"/> together read better on a log scale.</summary>
+    public static bool PrefersLogScale(IEnumerable<ChartSeries> series)
     {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach ((long _, double value) in series.SelectMany(s => s.Points))
+        {
+            (min, max) = (Math.Min(min, value), Math.Max(max, value));
+        }
+
+        return double.IsFinite(min) && PrefersLogScale(min, max);
+    }
+
+    /// <summary>The most dots drawn per series; beyond that the line alone is drawn (the script still shows values on hover).</summary>
+    public const int MaxDots = 400;
+
+    public static void Write(TextWriter w, string id, string title, string yLabel, IReadOnlyList<ChartSeries> series,
+        IReadOnlyList<long> incidentSteps, double height = Height, (long Min, long Max)? range = null)
+    {
+        double plotHeight = height - Top - Bottom;
         var points = series.SelectMany(s => s.Points).ToList();
         var allSteps = points.Select(p => p.Step).Concat(series.SelectMany(s => s.NonFinite.Select(p => p.Step))).ToList();
         if (allSteps.Count == 0)
@@ -27,7 +47,8 @@ internal static class LineChartSvg
             return;
         }
 
-        long xMin = allSteps.Min(), xMax = allSteps.Max();
+        // A shared range keeps charts stacked under one another aligned step for step.
+        (long xMin, long xMax) = range ?? (allSteps.Min(), allSteps.Max());
         if (xMax == xMin)
         {
             xMax = xMin + 1;
@@ -39,19 +60,21 @@ internal static class LineChartSvg
         double lo = scale(yMin), hi = scale(yMax);
         if (hi - lo < 1e-12 * Math.Max(1, Math.Abs(hi)))
         {
-            (lo, hi) = (lo - 0.5, hi + 0.5);
+            // A constant: centre it, half its size (or half a decade, or 0.5 around zero) either side.
+            double half = log || hi == 0 ? 0.5 : Math.Abs(hi) / 2;
+            (lo, hi) = (lo - half, hi + half);
         }
 
         double pad = (hi - lo) * 0.05;
         (lo, hi) = (lo - pad, hi + pad);
 
         double X(long step) => Left + ((step - xMin) / (double)(xMax - xMin) * PlotWidth);
-        double Y(double value) => Top + ((hi - scale(value)) / (hi - lo) * PlotHeight);
+        double Y(double value) => Top + ((hi - scale(value)) / (hi - lo) * plotHeight);
 
-        w.WriteLine(Invariant($"<svg class=\"chart\" id=\"{id}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-labelledby=\"{id}-title\" data-scale=\"{(log ? "log" : "linear")}\">"));
+        w.WriteLine(Invariant($"<svg class=\"chart\" id=\"{id}\" viewBox=\"0 0 {Width} {height}\" role=\"img\" aria-labelledby=\"{id}-title\" data-scale=\"{(log ? "log" : "linear")}\">"));
         w.WriteLine($"<title id=\"{id}-title\">{HtmlText.Encode(title)}</title>");
-        w.WriteLine(Invariant($"<rect class=\"plot\" x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{PlotHeight}\"/>"));
-        WriteAxes(w, xMin, xMax, lo, hi, log, yLabel, X);
+        w.WriteLine(Invariant($"<rect class=\"plot\" x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{plotHeight}\"/>"));
+        WriteAxes(w, xMin, xMax, lo, hi, log, yLabel, X, height);
 
         var columns = new HashSet<int>();
         foreach (long step in incidentSteps)
@@ -59,7 +82,7 @@ internal static class LineChartSvg
             double x = X(step);
             if (step >= xMin && step <= xMax && columns.Add((int)Math.Round(x)))
             {
-                w.WriteLine(Invariant($"<line class=\"incident-rule\" x1=\"{HtmlText.Coordinate(x)}\" x2=\"{HtmlText.Coordinate(x)}\" y1=\"{Top}\" y2=\"{Top + PlotHeight}\"/>"));
+                w.WriteLine(Invariant($"<line class=\"incident-rule\" x1=\"{HtmlText.Coordinate(x)}\" x2=\"{HtmlText.Coordinate(x)}\" y1=\"{Top}\" y2=\"{Top + plotHeight}\"/>"));
             }
         }
 
@@ -83,6 +106,16 @@ internal static class LineChartSvg
                 }
 
                 w.WriteLine("\"/>");
+            }
+
+            if (s.Dots && s.PointCount <= MaxDots)
+            {
+                string prefix = HtmlText.Encode(s.Name) + ": ";
+                foreach ((long step, double value) in s.Points)
+                {
+                    w.WriteLine(Invariant(
+                        $"<circle class=\"{s.CssClass}-point dot\" r=\"3\" cx=\"{HtmlText.Coordinate(X(step))}\" cy=\"{HtmlText.Coordinate(Y(value))}\"><title>{prefix}{HtmlText.Number(value)} at step {step}</title></circle>"));
+                }
             }
 
             // One marker per pixel column at most: a run that is NaN for 100,000 steps stays small.
@@ -123,16 +156,17 @@ internal static class LineChartSvg
         }
     }
 
-    private static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x)
+    private static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x, double height)
     {
-        double YScaled(double v) => Top + ((hi - v) / (hi - lo) * PlotHeight);
+        double plotHeight = height - Top - Bottom;
+        double YScaled(double v) => Top + ((hi - v) / (hi - lo) * plotHeight);
         IEnumerable<double> ticks = log
             ? Enumerable.Range((int)Math.Ceiling(lo), Math.Max(0, (int)Math.Floor(hi) - (int)Math.Ceiling(lo) + 1)).Select(e => (double)e)
             : NiceTicks(lo, hi);
         foreach (double t in ticks)
         {
             string py = HtmlText.Coordinate(YScaled(t));
-            string label = log ? HtmlText.Number(Math.Pow(10, t)) : HtmlText.Number(t);
+            string label = log ? HtmlText.Number(Math.Pow(10, t)) : HtmlText.Number(t == 0 ? 0 : t); // never "-0"
             w.WriteLine(Invariant($"<line class=\"grid\" x1=\"{Left}\" x2=\"{Left + PlotWidth}\" y1=\"{py}\" y2=\"{py}\"/>"));
             w.WriteLine(Invariant($"<text class=\"tick\" x=\"{Left - 6}\" y=\"{py}\" text-anchor=\"end\" dominant-baseline=\"middle\">{label}</text>"));
         }
@@ -140,11 +174,11 @@ internal static class LineChartSvg
         foreach (long step in StepTicks(xMin, xMax))
         {
             string px = HtmlText.Coordinate(x(step));
-            w.WriteLine(Invariant($"<text class=\"tick\" x=\"{px}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\">{HtmlText.Integer(step)}</text>"));
+            w.WriteLine(Invariant($"<text class=\"tick\" x=\"{px}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\">{HtmlText.Integer(step)}</text>"));
         }
 
-        w.WriteLine(Invariant($"<text class=\"axis\" x=\"{Left + (PlotWidth / 2)}\" y=\"{Height - 4}\" text-anchor=\"middle\">step</text>"));
+        w.WriteLine(Invariant($"<text class=\"axis\" x=\"{Left + (PlotWidth / 2)}\" y=\"{height - 4}\" text-anchor=\"middle\">step</text>"));
         string label2 = log ? yLabel + " (log)" : yLabel;
-        w.WriteLine(Invariant($"<text class=\"axis\" x=\"14\" y=\"{Top + (PlotHeight / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {Top + (PlotHeight / 2)})\">{HtmlText.Encode(label2)}</text>"));
+        w.WriteLine(Invariant($"<text class=\"axis\" x=\"14\" y=\"{Top + (plotHeight / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {Top + (plotHeight / 2)})\">{HtmlText.Encode(label2)}</text>"));
     }
 }

@@ -6,13 +6,14 @@ using System.Text.Json;
 namespace TrainingDiagnostics.Report.Rendering;
 
 /// <summary>
-/// The data the report's script draws from (loss series, heatmap matrix, incident steps), as compact JSON ready
+/// The data the report's script draws from (loss series and the metrics drawn over it, the small charts of metrics and
+/// the learning rate, heatmap matrix, incident steps), as compact JSON ready
 /// for a <c>&lt;script type="application/json"&gt;</c> element (see <see cref="ScriptJson"/>).
 /// </summary>
 internal static class ReportDataJson
 {
-    public static string Build(long xMin, long xMax, ChartSeries loss, bool logScale, GradientHeatmap heatmap,
-        IReadOnlyList<(long Step, string Kind, string Severity, string Id)> incidents)
+    public static string Build(long xMin, long xMax, ChartSeries loss, bool logScale, IReadOnlyList<ChartSeries> overlays,
+        IReadOnlyList<LineChartData> charts, GradientHeatmap heatmap, IReadOnlyList<(long Step, string Kind, string Severity, string Id)> incidents)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -25,39 +26,36 @@ internal static class ReportDataJson
 
             json.WriteStartObject("loss");
             json.WriteString("scale", logScale ? "log" : "linear");
-            json.WriteStartArray("seg");
-            foreach (ChartSegment segment in loss.Segments)
-            {
-                json.WriteStartArray();
-                json.WriteStartArray();
-                foreach (long step in segment.Steps)
-                {
-                    json.WriteNumberValue(step);
-                }
-
-                json.WriteEndArray();
-                json.WriteStartArray();
-                foreach (double value in segment.Values)
-                {
-                    json.WriteRawValue(value.ToString("G6", CultureInfo.InvariantCulture));
-                }
-
-                json.WriteEndArray();
-                json.WriteEndArray();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("nf");
-            foreach ((long step, double value) in loss.NonFinite)
-            {
-                json.WriteStartArray();
-                json.WriteNumberValue(step);
-                json.WriteStringValue(HtmlText.Number(value));
-                json.WriteEndArray();
-            }
-
-            json.WriteEndArray();
+            WriteSeries(json, loss);
             json.WriteEndObject();
+
+            json.WriteStartArray("overlay");
+            foreach (ChartSeries series in overlays)
+            {
+                WriteNamedSeries(json, series);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("charts");
+            foreach (LineChartData chart in charts)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", chart.Id);
+                json.WriteString("title", chart.Title);
+                json.WriteString("y", chart.YLabel);
+                json.WriteNumber("h", chart.Height);
+                json.WriteString("scale", chart.LogScale ? "log" : "linear");
+                json.WriteStartArray("series");
+                foreach (ChartSeries series in chart.Series)
+                {
+                    WriteNamedSeries(json, series);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
 
             json.WriteStartObject("heat");
             json.WriteStartArray("layers");
@@ -97,6 +95,53 @@ internal static class ReportDataJson
         }
 
         return ScriptJson.Escape(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    private static void WriteNamedSeries(Utf8JsonWriter json, ChartSeries series)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", series.Name);
+        json.WriteString("cls", series.CssClass);
+        json.WriteBoolean("dots", series.Dots);
+        WriteSeries(json, series);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The series' segments as <c>"seg": [[steps], [values]]...</c> (6 significant digits) and its non-finite points as <c>"nf"</c>.</summary>
+    private static void WriteSeries(Utf8JsonWriter json, ChartSeries series)
+    {
+        json.WriteStartArray("seg");
+        foreach (ChartSegment segment in series.Segments)
+        {
+            json.WriteStartArray();
+            json.WriteStartArray();
+            foreach (long step in segment.Steps)
+            {
+                json.WriteNumberValue(step);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray();
+            foreach (double value in segment.Values)
+            {
+                json.WriteRawValue(value.ToString("G6", CultureInfo.InvariantCulture));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("nf");
+        foreach ((long step, double value) in series.NonFinite)
+        {
+            json.WriteStartArray();
+            json.WriteNumberValue(step);
+            json.WriteStringValue(HtmlText.Number(value));
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteSteps(Utf8JsonWriter json, string name, long[] steps)
