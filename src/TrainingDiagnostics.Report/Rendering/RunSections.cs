@@ -247,6 +247,8 @@ internal static class RunSections
             ("Parameters", m.ParameterCount is long p ? HtmlText.Integer(p) : null),
             ("Device", m.Device),
             ("Seed", m.Seed is long s ? HtmlText.Integer(s) : null),
+            ("Rank", m.Rank is int rank ? HtmlText.Integer(rank) : null),
+            ("World size", m.WorldSize is int size ? HtmlText.Integer(size) : null),
             ("Started at", m.StartedAt?.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)),
             ("TorchSharp", m.TorchSharpVersion),
             ("TrainingDiagnostics", m.LibraryVersion),

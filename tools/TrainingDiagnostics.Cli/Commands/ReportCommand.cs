@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using TrainingDiagnostics.Cli.Runs;
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report;
@@ -7,8 +8,9 @@ namespace TrainingDiagnostics.Cli.Commands;
 
 /// <summary>
 /// <c>tdiag report RUN.jsonl... [-o report.html] [--title TEXT]</c>: renders one run log as an HTML report. Several
-/// logs become one report: the per-rank logs of one distributed run (each with a <c>rank</c> tag and the same run
-/// name) are merged into one run; other runs are shown side by side, as <c>compare</c> does.
+/// logs become one report: the per-rank logs of one distributed run (each with its rank in the metadata, or a
+/// <c>rank</c> tag in older logs, and the same run name) are merged into one run; other runs are shown side by side,
+/// as <c>compare</c> does.
 /// </summary>
 public static class ReportCommand
 {
@@ -58,6 +60,11 @@ public static class ReportCommand
         {
             DiagnosticsRun merged = RankMerge.Merge(runs);
             output.WriteLine($"merged {runs.Count} per-rank logs of '{merged.Metadata.RunName}' (ranks {merged.Metadata.Tags[RankMerge.RanksTag]})");
+            if (merged.Metadata.WorldSize is int worldSize && worldSize > runs.Count)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"warning: the world size is {worldSize} but only {runs.Count} rank logs were given; the report shows those ranks only."));
+            }
             ReportWriting.Write(reportPath, output, path => HtmlReport.Write(merged, path, options));
             shown = [merged];
             sources = [string.Join(", ", paths)];

@@ -4,16 +4,20 @@ using TrainingDiagnostics.Model;
 namespace TrainingDiagnostics.Cli.Runs;
 
 /// <summary>
-/// Merges the per-rank logs of one distributed run into one run. Logs are per-rank logs of one run when each has a
-/// <c>rank</c> tag (an integer), all ranks differ, and they share the run name (and the <c>world size</c> tag, when
-/// present). The merged run:
+/// Merges the per-rank logs of one distributed run into one run. Each log's rank is its metadata's
+/// <see cref="RunMetadata.Rank"/> (written by the monitor from <c>MonitorOptions.Rank</c>), or, for logs written before
+/// that field existed, a <c>rank</c> tag holding a non-negative integer; its world size likewise
+/// <see cref="RunMetadata.WorldSize"/> or a <c>world size</c> tag. Logs are per-rank logs of one run when each has a
+/// rank, all ranks differ, they share the run name and the world size (when known, every rank is below it). The merged run:
 /// <list type="bullet">
-/// <item>has rank 0's metadata (the lowest rank's), with the <c>rank</c> tag replaced by <c>ranks</c> (for example <c>0, 1, 2, 3</c>);</item>
+/// <item>has the lowest rank's metadata, without a rank, with a <c>ranks</c> tag (for example <c>0, 1, 2, 3</c>) in
+/// place of any <c>rank</c> tag;</item>
 /// <item>has one step per step number: the loss is the mean over the ranks that logged the step (a NaN on any rank
 /// makes it NaN); the total gradient norm and the step time are the largest; the step is skipped when any rank skipped it;</item>
 /// <item>keeps the lowest rank's parameters, each with the largest gradient norm and update ratio over the ranks (a
 /// non-finite value on any rank wins, so a fault on one rank is not averaged away);</item>
 /// <item>keeps every rank's incidents, each message prefixed with <c>[rank r]</c>, ordered by step then rank;</item>
+/// <item>has one value per metric and step: the mean over the ranks that recorded it (each rank evaluates its own shard);</item>
 /// <item>is incomplete when any rank's log is.</item>
 /// </list>
 /// </summary>
@@ -32,17 +36,25 @@ internal static class RankMerge
         }
 
         int?[] ranks = runs.Select(Rank).ToArray();
+        int?[] worldSizes = runs.Select(WorldSize).Distinct().ToArray();
         return ranks.All(r => r is not null)
             && ranks.Distinct().Count() == runs.Count
             && runs.Select(r => r.Metadata.RunName).Distinct(StringComparer.Ordinal).Count() == 1
-            && runs.Select(r => r.Metadata.Tags.GetValueOrDefault(WorldSizeTag)).Distinct(StringComparer.Ordinal).Count() == 1;
+            && worldSizes.Length == 1
+            && (worldSizes[0] is not int size || ranks.All(r => r < size));
     }
+
+    /// <summary>The log's rank: <see cref="RunMetadata.Rank"/>, else its <c>rank</c> tag; null when neither says a non-negative integer.</summary>
+    public static int? Rank(DiagnosticsRun run) => run.Metadata.Rank is int rank ? (rank >= 0 ? rank : null) : Tag(run, RankTag);
+
+    /// <summary>The log's world size: <see cref="RunMetadata.WorldSize"/>, else its <c>world size</c> tag; null when unknown.</summary>
+    public static int? WorldSize(DiagnosticsRun run) => run.Metadata.WorldSize ?? Tag(run, WorldSizeTag);
 
     public static DiagnosticsRun Merge(IReadOnlyList<DiagnosticsRun> runs)
     {
         if (!AreRanksOfOneRun(runs))
         {
-            throw new ArgumentException("The runs are not the per-rank logs of one run (each needs a distinct integer 'rank' tag and the same run name).", nameof(runs));
+            throw new ArgumentException("The runs are not the per-rank logs of one run (each needs a distinct rank, in its metadata or a 'rank' tag, and the same run name and world size).", nameof(runs));
         }
 
         var ordered = runs.OrderBy(r => Rank(r)!.Value).ToArray();
@@ -56,6 +68,12 @@ internal static class RankMerge
             .OrderBy(g => g.Key)
             .Select(g => MergeStep(g.ToList()))
             .ToList();
+        var metrics = ordered
+            .SelectMany(r => r.Metrics)
+            .GroupBy(m => (m.Step, m.Name))
+            .OrderBy(g => g.Key.Step).ThenBy(g => g.Key.Name, StringComparer.Ordinal)
+            .Select(g => g.First() with { Value = g.Average(m => m.Value) })
+            .ToList();
         var anomalies = ordered
             .SelectMany(r => r.Anomalies.Select(a => (Rank: Rank(r)!.Value, Event: a)))
             .OrderBy(x => x.Event.Step).ThenBy(x => x.Rank)
@@ -64,18 +82,19 @@ internal static class RankMerge
 
         return new DiagnosticsRun
         {
-            Metadata = first.Metadata with { Tags = tags },
+            Metadata = first.Metadata with { Tags = tags, Rank = null, WorldSize = WorldSize(first) },
             Steps = steps,
             Anomalies = anomalies,
+            Metrics = metrics,
             IsComplete = ordered.All(r => r.IsComplete),
             SkippedRecordCount = ordered.Sum(r => r.SkippedRecordCount),
         };
     }
 
-    private static int? Rank(DiagnosticsRun run) =>
-        run.Metadata.Tags.TryGetValue(RankTag, out string? text)
-        && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int rank) && rank >= 0
-            ? rank
+    private static int? Tag(DiagnosticsRun run, string tag) =>
+        run.Metadata.Tags.TryGetValue(tag, out string? text)
+        && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 0
+            ? value
             : null;
 
     private static StepRecord MergeStep(List<StepRecord> ranks)
