@@ -30,9 +30,16 @@ public sealed class FindingRulesTests
         Assert.AreEqual(FindingSeverity.Info, trend.Severity);
         Assert.AreEqual("The loss fell from 10.5 to 1.5 (-86%)", trend.Title);
 
-        Finding flat = FindingRules.LossTrend(Run(losses.Reverse().Select((l, i) => Step(i, l)))).Single();
+        // Reversed, the loss ends far above its start: a collapse, which says so itself.
+        var risen = Run(losses.Reverse().Select((l, i) => Step(i, l)));
+        Assert.IsEmpty(FindingRules.LossTrend(risen));
+        Assert.AreEqual("Training collapsed: the loss ended at 10.5, above its start (1.5)", FindingRules.Collapse(risen).Single().Title);
+
+        // Flat (5 % up, within the collapse margin): a warning.
+        double[] flatLosses = [2, 2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 2.1, 2.1];
+        Finding flat = FindingRules.LossTrend(Run(flatLosses.Select((l, i) => Step(i, l)))).Single();
         Assert.AreEqual(FindingSeverity.Warning, flat.Severity);
-        Assert.AreEqual("The loss did not fall: 1.5 at the start, 10.5 at the end", flat.Title);
+        Assert.AreEqual("The loss did not fall: 2 at the start, 2.1 at the end", flat.Title);
 
         Assert.IsEmpty(FindingRules.LossTrend(Run(losses.Take(9).Select((l, i) => Step(i, l)))), "needs ten finite losses");
     }

@@ -28,6 +28,19 @@ internal static partial class TestRuns
         IsComplete = complete,
     };
 
+    public static MetricRecord Metric(long step, string name, double value) => new() { Step = step, Name = name, Value = value };
+
+    /// <summary><see cref="Typical"/> with a learning rate of 0.01 at every step and two held-out metrics every 10 steps, both improving.</summary>
+    public static DiagnosticsRun WithMetrics() => Typical() with
+    {
+        Steps = Typical().Steps.Select(s => s with { LearningRate = 0.01 }).ToList(),
+        Metrics = Enumerable.Range(1, 5).SelectMany(k => new[]
+        {
+            Metric((10 * k) - 1, "validation/loss", 1.0 / k),
+            Metric((10 * k) - 1, "validation/accuracy", 0.5 + (0.08 * k)),
+        }).ToList(),
+    };
+
     public static StepRecord Step(long step, double loss, params (string Name, double? Grad)[] layers) => new()
     {
         Step = step,
