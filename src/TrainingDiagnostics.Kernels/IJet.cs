@@ -7,9 +7,8 @@ namespace TrainingDiagnostics.Kernels;
 /// <code>
 /// public readonly struct F : IUnaryFunction, ILaneFunction
 /// {
-///     public Jet Invoke(Jet x) => Body(x);
-///     public JetLanes Invoke(JetLanes x) => Body(x);
-///     private static T Body&lt;T&gt;(T x) where T : struct, IJet&lt;T&gt; => T.Exp(T.Sin(x)) * x * x;
+///     public Jet Invoke(Jet x) => Invoke&lt;Jet&gt;(x);
+///     public T Invoke&lt;T&gt;(T x) where T : struct, IJet&lt;T&gt; => T.Exp(T.Sin(x)) * x * x;
 /// }
 /// </code>
 /// Every member has the meaning and cost documented on <see cref="Jet"/>.

@@ -1,16 +1,30 @@
 namespace TrainingDiagnostics.Kernels;
 
 /// <summary>
-/// An optional companion of <see cref="IUnaryFunction"/>: the same function on <see cref="JetLanes"/>, a SIMD
-/// vector of points. When a function type implements both, the CPU executor
-/// (<see cref="AcceleratorPreference.Cpu"/>) evaluates <see cref="JetLanes.Count"/> points per call for
-/// derivatives of order 2 and more (at order 1 the scalar path was faster): the Taylor arithmetic and exp,
-/// sin and cos run on SIMD vectors (results agree with the scalar path to rounding, about 1e-15 relative). Kernels keep using <see cref="IUnaryFunction.Invoke"/>. Write the body
-/// once as a generic method over <see cref="IJet{TSelf}"/> (see there) so the two cannot disagree.
+/// An optional companion of <see cref="IUnaryFunction"/>: the same function written once, generically over
+/// <see cref="IJet{TSelf}"/>, so that the CPU executor (<see cref="AcceleratorPreference.Cpu"/>) can evaluate it on
+/// SIMD vectors of points (<see cref="JetLanes"/>, or a smaller lane jet of the same rules for orders up to 4):
+/// <see cref="JetLanes.Count"/> points per call, with the Taylor arithmetic and exp, sin and cos on SIMD vectors.
+/// Results agree with the scalar path to rounding (exp, sin and cos within 2 ulp of <see cref="Math"/>'s; the
+/// rest in the same order of operations). Kernels keep using <see cref="IUnaryFunction.Invoke"/>; let it call
+/// this method so that the two cannot disagree:
+/// <code>
+/// public readonly struct F : IUnaryFunction, ILaneFunction
+/// {
+///     public Jet Invoke(Jet x) => Invoke&lt;Jet&gt;(x);
+///     public T Invoke&lt;T&gt;(T x) where T : struct, IJet&lt;T&gt; => T.Exp(T.Sin(x)) * x * x;
+/// }
+/// </code>
 /// </summary>
 public interface ILaneFunction
 {
-    /// <summary>Evaluates f on a vector of jets, lane by lane the same as <see cref="IUnaryFunction.Invoke"/>.</summary>
-    /// <param name="x">The arguments, one jet per lane.</param>
-    JetLanes Invoke(JetLanes x);
+    /// <summary>
+    /// Evaluates f on any jet type: <see cref="Jet"/>, <see cref="JetLanes"/> or the executor's internal lane
+    /// jets. Use only the members of <see cref="IJet{TSelf}"/>, and make jet constants with
+    /// <c>T.Constant(c, x.Order)</c>.
+    /// </summary>
+    /// <typeparam name="T">The jet type.</typeparam>
+    /// <param name="x">The argument, one jet per lane for lane types.</param>
+    T Invoke<T>(T x)
+        where T : struct, IJet<T>;
 }

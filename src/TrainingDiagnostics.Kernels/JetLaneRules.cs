@@ -1,51 +1,30 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using TrainingDiagnostics.Kernels.Lanes;
 
 namespace TrainingDiagnostics.Kernels;
 
 /// <summary>
-/// The rules of <see cref="JetRules"/> on <see cref="JetLanes"/>, one for one and in the same order of
-/// operations. The Taylor recurrences run on whole vectors; exp, sin and cos values come from
-/// <see cref="VectorMath"/> (about 1 ulp from <see cref="Math"/>'s), the other functions' values lane by
-/// lane from the same scalar calls as <see cref="Jet"/>; lanes at domain edges send the whole vector to the
-/// scalar rule (<see cref="LaneWise"/>), a rare path.
+/// The rules of <see cref="JetRules"/> on lane jets (<see cref="JetLanes"/> and its smaller siblings), one for one
+/// and in the same order of operations, written once over <see cref="ILaneJet{TSelf}"/>. The Taylor recurrences
+/// run on whole vectors; exp, sin and cos values come from <see cref="VectorMath"/> (about 1 ulp from
+/// <see cref="Math"/>'s), the other functions' values lane by lane from the same scalar calls as
+/// <see cref="Jet"/>; lanes at domain edges send the whole vector to the scalar rule (<c>LaneWise</c>), a
+/// rare path. Helpers take their jets by <c>ref</c>: through a generic constraint an <c>in</c> parameter would
+/// be copied defensively at every call of <see cref="ILaneJet{TSelf}.At"/>.
 /// </summary>
+/// <typeparam name="T">The lane jet type.</typeparam>
 [SkipLocalsInit] // the lane buffers are written before they are read; zeroing them cost as much as the math at order 1
-internal static class JetLaneRules
+internal static class JetLaneRules<T>
+    where T : struct, ILaneJet<T>
 {
     private const double TwoOverSqrtPi = 1.1283791670955126;
 
-    private interface IScalar
-    {
-        double Of(double x);
-    }
-
-    private readonly struct TanOp : IScalar { public double Of(double x) => Math.Tan(x); }
-    private readonly struct TanhOp : IScalar { public double Of(double x) => Math.Tanh(x); }
-    private readonly struct LogOp : IScalar { public double Of(double x) => Math.Log(x); }
-    private readonly struct AtanOp : IScalar { public double Of(double x) => Math.Atan(x); }
-    private readonly struct SigmoidOp : IScalar { public double Of(double x) => ScalarMath.Sigmoid(x); }
-    private readonly struct SoftplusOp : IScalar { public double Of(double x) => ScalarMath.Softplus(x); }
-    private readonly struct ErfOp : IScalar { public double Of(double x) => ScalarMath.Erf(x); }
-
-    /// <summary>A scalar function applied lane by lane (a struct operation, so the call inlines).</summary>
-    private static Vector<double> Map<TOp>(Vector<double> x)
-        where TOp : struct, IScalar
-    {
-        Span<double> lanes = stackalloc double[Vector<double>.Count];
-        for (int l = 0; l < lanes.Length; l++)
-        {
-            lanes[l] = default(TOp).Of(x[l]);
-        }
-
-        return new Vector<double>(lanes);
-    }
-
     /// <summary>The scalar rule on every lane: exactly Jet's semantics, at scalar speed.</summary>
-    private static JetLanes LaneWise(in JetLanes u, Func<Jet, Jet> rule)
+    private static T LaneWise(ref T u, Func<Jet, Jet> rule)
     {
-        var r = JetLanes.Uninitialized(u.Order);
-        for (int l = 0; l < JetLanes.Count; l++)
+        var r = T.Uninitialized(u.Order);
+        for (int l = 0; l < Vector<double>.Count; l++)
         {
             r.SetLane(l, rule(u.Lane(l)));
         }
@@ -55,7 +34,8 @@ internal static class JetLaneRules
 
     private static bool AnyLaneIs(Vector<double> x, double value) => Vector.EqualsAny(x, new Vector<double>(value));
 
-    private static Vector<double> ChainCoefficient(in JetLanes u, in JetLanes g, int k)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> ChainCoefficient(ref T u, ref T g, int k)
     {
         var s = Vector<double>.Zero;
         for (int j = 1; j <= k; j++)
@@ -66,74 +46,69 @@ internal static class JetLaneRules
         return s / k;
     }
 
-    private static JetLanes Integrate(in JetLanes u, in JetLanes g, Vector<double> value)
+    private static T Integrate(ref T u, ref T g, Vector<double> value)
     {
         int order = Math.Min(u.Order, g.Order);
-        var y = JetLanes.Uninitialized(order);
+        var y = T.Uninitialized(order);
         y.Set(0, value);
         for (int k = 1; k <= order; k++)
         {
-            y.Set(k, ChainCoefficient(u, g, k));
+            y.Set(k, ChainCoefficient(ref u, ref g, k));
         }
 
         return y;
     }
 
-    public static JetLanes Exp(JetLanes u)
+    public static T Exp(T u)
     {
-        var y = JetLanes.Uninitialized(u.Order);
+        var y = T.Uninitialized(u.Order);
         y.Set(0, VectorMath.Exp(u.At(0)));
         for (int k = 1; k <= u.Order; k++)
         {
-            y.Set(k, ChainCoefficient(u, y, k));
+            y.Set(k, ChainCoefficient(ref u, ref y, k));
         }
 
         return y;
     }
 
-    private static void SinCos(in JetLanes u, out JetLanes s, out JetLanes c)
+    /// <summary>sin (<paramref name="wantSin"/>) or cos of u: the other one is built alongside (s' = c·u', c' = −s·u').</summary>
+    private static T SinOrCos(ref T u, bool wantSin)
     {
-        s = JetLanes.Uninitialized(u.Order);
-        c = JetLanes.Uninitialized(u.Order);
+        var s = T.Uninitialized(u.Order);
+        var c = T.Uninitialized(u.Order);
         VectorMath.SinCos(u.At(0), out var sin0, out var cos0);
         s.Set(0, sin0);
         c.Set(0, cos0);
         for (int k = 1; k <= u.Order; k++)
         {
-            var sk = ChainCoefficient(u, c, k);
-            var ck = -ChainCoefficient(u, s, k);
+            var sk = ChainCoefficient(ref u, ref c, k);
+            var ck = -ChainCoefficient(ref u, ref s, k);
             s.Set(k, sk);
             c.Set(k, ck);
         }
+
+        return wantSin ? s : c;
     }
 
-    public static JetLanes Sin(JetLanes u)
+    public static T Sin(T u) => SinOrCos(ref u, wantSin: true);
+
+    public static T Cos(T u) => SinOrCos(ref u, wantSin: false);
+
+    public static T Tan(T u) => SquareLaw(ref u, JetLaneRules.Map<JetLaneRules.TanOp>(u.At(0)), 1, 1);
+
+    public static T Tanh(T u) => SquareLaw(ref u, JetLaneRules.Map<JetLaneRules.TanhOp>(u.At(0)), 1, -1);
+
+    public static T Sigmoid(T u) => SquareLaw(ref u, JetLaneRules.Map<JetLaneRules.SigmoidOp>(u.At(0)), 0, -1, linear: 1);
+
+    private static T SquareLaw(ref T u, Vector<double> value, double a, double b, double linear = 0)
     {
-        SinCos(u, out var s, out _);
-        return s;
-    }
-
-    public static JetLanes Cos(JetLanes u)
-    {
-        SinCos(u, out _, out var c);
-        return c;
-    }
-
-    public static JetLanes Tan(JetLanes u) => SquareLaw(u, Map<TanOp>(u.At(0)), 1, 1);
-
-    public static JetLanes Tanh(JetLanes u) => SquareLaw(u, Map<TanhOp>(u.At(0)), 1, -1);
-
-    public static JetLanes Sigmoid(JetLanes u) => SquareLaw(u, Map<SigmoidOp>(u.At(0)), 0, -1, linear: 1);
-
-    private static JetLanes SquareLaw(in JetLanes u, Vector<double> value, double a, double b, double linear = 0)
-    {
-        var y = JetLanes.Uninitialized(u.Order);
-        var w = JetLanes.Uninitialized(u.Order);
+        var y = T.Uninitialized(u.Order);
+        var w = T.Uninitialized(u.Order);
         y.Set(0, value);
         w.Set(0, new Vector<double>(a) + linear * value + b * value * value);
         for (int k = 1; k <= u.Order; k++)
         {
-            y.Set(k, ChainCoefficient(u, w, k));
+            y.Set(k, ChainCoefficient(ref u, ref w, k));
             var square = Vector<double>.Zero;
             for (int i = 0; i <= k; i++)
             {
@@ -146,22 +121,34 @@ internal static class JetLaneRules
         return y;
     }
 
-    public static JetLanes Softplus(JetLanes u) => Integrate(u, Sigmoid(u), Map<SoftplusOp>(u.At(0)));
+    public static T Softplus(T u)
+    {
+        var g = Sigmoid(u);
+        return Integrate(ref u, ref g, JetLaneRules.Map<JetLaneRules.SoftplusOp>(u.At(0)));
+    }
 
-    public static JetLanes Erf(JetLanes u) => Integrate(u, Exp(-(u * u)) * TwoOverSqrtPi, Map<ErfOp>(u.At(0)));
+    public static T Erf(T u)
+    {
+        var g = Exp(-(u * u)) * TwoOverSqrtPi;
+        return Integrate(ref u, ref g, JetLaneRules.Map<JetLaneRules.ErfOp>(u.At(0)));
+    }
 
-    public static JetLanes Atan(JetLanes u) => Integrate(u, 1.0 / (u * u + 1.0), Map<AtanOp>(u.At(0)));
+    public static T Atan(T u)
+    {
+        var g = 1.0 / (u * u + 1.0);
+        return Integrate(ref u, ref g, JetLaneRules.Map<JetLaneRules.AtanOp>(u.At(0)));
+    }
 
-    public static JetLanes Log(JetLanes u)
+    public static T Log(T u)
     {
         var u0 = u.At(0);
         if (!Vector.GreaterThanAll(u0, Vector<double>.Zero))
         {
-            return LaneWise(u, JetRules.Log);
+            return LaneWise(ref u, JetRules.Log);
         }
 
-        var y = JetLanes.Uninitialized(u.Order);
-        y.Set(0, Map<LogOp>(u0));
+        var y = T.Uninitialized(u.Order);
+        y.Set(0, JetLaneRules.Map<JetLaneRules.LogOp>(u0));
         for (int k = 1; k <= u.Order; k++)
         {
             var s = Vector<double>.Zero;
@@ -176,14 +163,14 @@ internal static class JetLaneRules
         return y;
     }
 
-    public static JetLanes Sqrt(JetLanes u)
+    public static T Sqrt(T u)
     {
         if (AnyLaneIs(u.At(0), 0))
         {
-            return LaneWise(u, JetRules.Sqrt);
+            return LaneWise(ref u, JetRules.Sqrt);
         }
 
-        var y = JetLanes.Uninitialized(u.Order);
+        var y = T.Uninitialized(u.Order);
         var y0 = Vector.SquareRoot(u.At(0));
         y.Set(0, y0);
         for (int k = 1; k <= u.Order; k++)
@@ -202,16 +189,16 @@ internal static class JetLaneRules
 
     private const double LargestProductPower = 1 << 20;
 
-    public static JetLanes Pow(JetLanes u, double r)
+    public static T Pow(T u, double r)
     {
         if (r == 0)
         {
-            return JetLanes.Constant(1, u.Order);
+            return T.Constant(Vector<double>.One, u.Order);
         }
 
         if (r == Math.Floor(r) && Math.Abs(r) <= LargestProductPower)
         {
-            var p = IntegerPower(u, (int)Math.Abs(r));
+            var p = IntegerPower(ref u, (int)Math.Abs(r));
             return r > 0 ? p : 1.0 / p;
         }
 
@@ -223,11 +210,11 @@ internal static class JetLaneRules
         var u0 = u.At(0);
         if (AnyLaneIs(u0, 0))
         {
-            return LaneWise(u, x => JetRules.Pow(x, r));
+            return LaneWise(ref u, x => JetRules.Pow(x, r));
         }
 
-        var y = JetLanes.Uninitialized(u.Order);
-        Span<double> lanes = stackalloc double[JetLanes.Count];
+        var y = T.Uninitialized(u.Order);
+        Span<double> lanes = stackalloc double[Vector<double>.Count];
         for (int l = 0; l < lanes.Length; l++)
         {
             lanes[l] = Math.Pow(u0[l], r);
@@ -248,9 +235,9 @@ internal static class JetLaneRules
         return y;
     }
 
-    private static JetLanes IntegerPower(in JetLanes u, int n)
+    private static T IntegerPower(ref T u, int n)
     {
-        var result = JetLanes.Constant(1, u.Order);
+        var result = T.Constant(Vector<double>.One, u.Order);
         var square = u;
         while (n > 0)
         {
@@ -269,7 +256,7 @@ internal static class JetLaneRules
         return result;
     }
 
-    public static JetLanes Pow(JetLanes u, JetLanes v)
+    public static T Pow(T u, T v)
     {
         // Jet takes another route for a constant exponent: any lane with one goes through the scalar rule.
         var varying = Vector<long>.Zero;
@@ -281,8 +268,8 @@ internal static class JetLaneRules
         if (Vector.EqualsAny(varying, Vector<long>.Zero))
         {
             int order = Math.Min(u.Order, v.Order);
-            var r = JetLanes.Uninitialized(order);
-            for (int l = 0; l < JetLanes.Count; l++)
+            var r = T.Uninitialized(order);
+            for (int l = 0; l < Vector<double>.Count; l++)
             {
                 r.SetLane(l, JetRules.Pow(u.Lane(l), v.Lane(l)));
             }
@@ -293,21 +280,52 @@ internal static class JetLaneRules
         return Exp(v * Log(u));
     }
 
-    public static JetLanes Abs(JetLanes u)
+    public static T Abs(T u)
     {
         var u0 = u.At(0);
         if (AnyLaneIs(u0, 0))
         {
-            return LaneWise(u, JetRules.Abs);
+            return LaneWise(ref u, JetRules.Abs);
         }
 
         var negative = Vector.LessThan(u0, Vector<double>.Zero);
-        var r = JetLanes.Uninitialized(u.Order);
+        var r = T.Uninitialized(u.Order);
         for (int k = 0; k <= u.Order; k++)
         {
             r.Set(k, Vector.ConditionalSelect(negative, -u.At(k), u.At(k)));
         }
 
         return r;
+    }
+}
+
+/// <summary>The scalar function values of <see cref="JetLaneRules{T}"/>, lane by lane.</summary>
+[SkipLocalsInit]
+internal static class JetLaneRules
+{
+    public interface IScalar
+    {
+        double Of(double x);
+    }
+
+    public readonly struct TanOp : IScalar { public double Of(double x) => Math.Tan(x); }
+    public readonly struct TanhOp : IScalar { public double Of(double x) => Math.Tanh(x); }
+    public readonly struct LogOp : IScalar { public double Of(double x) => Math.Log(x); }
+    public readonly struct AtanOp : IScalar { public double Of(double x) => Math.Atan(x); }
+    public readonly struct SigmoidOp : IScalar { public double Of(double x) => ScalarMath.Sigmoid(x); }
+    public readonly struct SoftplusOp : IScalar { public double Of(double x) => ScalarMath.Softplus(x); }
+    public readonly struct ErfOp : IScalar { public double Of(double x) => ScalarMath.Erf(x); }
+
+    /// <summary>A scalar function applied lane by lane (a struct operation, so the call inlines).</summary>
+    public static Vector<double> Map<TOp>(Vector<double> x)
+        where TOp : struct, IScalar
+    {
+        Span<double> lanes = stackalloc double[Vector<double>.Count];
+        for (int l = 0; l < lanes.Length; l++)
+        {
+            lanes[l] = default(TOp).Of(x[l]);
+        }
+
+        return new Vector<double>(lanes);
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using TrainingDiagnostics.Kernels.Lanes;
 
 namespace TrainingDiagnostics.Kernels;
 
@@ -11,27 +12,34 @@ namespace TrainingDiagnostics.Kernels;
 /// <remarks>
 /// Same convention as <see cref="Jet"/>: normalized Taylor coefficients <c>f^(k)/k!</c>, orders 0..Order.
 /// The Taylor recurrences run on whole vectors, in the same order of operations as <see cref="Jet"/>'s. The
-/// values of exp, sin and cos come from vectorized polynomials accurate to about 1 ulp (.NET 10's own
+/// values of exp, sin and cos come from vectorized polynomials within 2 ulp of <see cref="Math"/>'s (.NET 10's own
 /// vector versions for double run at scalar speed), the other functions' values lane by lane from the same
 /// <see cref="Math"/> calls as <see cref="Jet"/>; so lanes agree with <see cref="Jet"/> to rounding
 /// (about 1e-15 relative). Lanes at domain edges (log or sqrt at 0, powers at 0, |u| at 0) are handed to
-/// the scalar rule, so edge semantics are exactly <see cref="Jet"/>'s.
+/// the scalar rule, so edge semantics are exactly <see cref="Jet"/>'s. For orders up to 4 the CPU executor uses
+/// smaller internal lane jets with the very same rules (fewer bytes to copy per operation); their numbers are
+/// bit-identical to this type's.
 /// </remarks>
-public struct JetLanes : IJet<JetLanes>
+[SkipLocalsInit]
+public struct JetLanes : IJet<JetLanes>, ILaneJet<JetLanes>
 {
-    [InlineArray(Jet.MaxOrder + 1)]
+    private const int Capacity = Jet.MaxOrder + 1;
+
+    [InlineArray(Capacity)]
     private struct Coefficients
     {
         private Vector<double> _element;
     }
 
-    // Unlike Jet, coefficients above _order are left uninitialized (never read): zeroing nine vectors per
+    // Unlike Jet, coefficients above _order are left uninitialized (never read): zeroing them on every
     // operation cost more than the arithmetic at low orders.
     private Coefficients _c;
     private int _order;
 
     /// <summary>The number of lanes (points per jet vector), <see cref="Vector{T}.Count"/> for double.</summary>
     public static int Count => Vector<double>.Count;
+
+    static int ILaneJet<JetLanes>.MaxOrder => Capacity - 1;
 
     /// <inheritdoc cref="Jet.Order"/>
     public readonly int Order => _order;
@@ -75,7 +83,7 @@ public struct JetLanes : IJet<JetLanes>
     /// <param name="order">The truncation order, clamped into 0..<see cref="Jet.MaxOrder"/>.</param>
     public static JetLanes Constant(Vector<double> c, int order)
     {
-        var r = Uninitialized(Jet.ClampOrder(order));
+        var r = Uninitialized(Math.Clamp(order, 0, Capacity - 1));
         r._c[0] = c;
         for (int k = 1; k <= r._order; k++)
         {
@@ -102,7 +110,8 @@ public struct JetLanes : IJet<JetLanes>
         return string.Join("; ", lanes);
     }
 
-    /// <summary>A jet of the given order whose coefficients the caller sets (0..order), all of them.</summary>
+    // ---- storage (internal): what the generic rules in JetLaneRules<T> and LaneArithmetic<T> use
+
     internal static JetLanes Uninitialized(int order)
     {
         Unsafe.SkipInit(out JetLanes r);
@@ -122,167 +131,98 @@ public struct JetLanes : IJet<JetLanes>
         }
     }
 
-    // ---- arithmetic: the operations of Jet, in the same order (so each lane rounds exactly as Jet does)
+    static JetLanes ILaneJet<JetLanes>.Uninitialized(int order) => Uninitialized(order);
+
+    readonly Vector<double> ILaneJet<JetLanes>.At(int k) => _c[k];
+
+    void ILaneJet<JetLanes>.Set(int k, Vector<double> value) => _c[k] = value;
+
+    void ILaneJet<JetLanes>.SetLane(int lane, in Jet jet) => SetLane(lane, jet);
+
+    // ---- arithmetic and elementary functions: the generic lane rules, the same operations as Jet's
 
     /// <inheritdoc cref="Jet.op_UnaryNegation(Jet)"/>
-    public static JetLanes operator -(JetLanes a)
-    {
-        var r = Uninitialized(a._order);
-        for (int k = 0; k <= a._order; k++)
-        {
-            r._c[k] = -a._c[k];
-        }
-
-        return r;
-    }
+    public static JetLanes operator -(JetLanes a) => LaneArithmetic<JetLanes>.Negate(ref a);
 
     /// <inheritdoc cref="Jet.op_Addition(Jet, Jet)"/>
-    public static JetLanes operator +(JetLanes a, JetLanes b)
-    {
-        var r = Uninitialized(Math.Min(a._order, b._order));
-        for (int k = 0; k <= r._order; k++)
-        {
-            r._c[k] = a._c[k] + b._c[k];
-        }
-
-        return r;
-    }
+    public static JetLanes operator +(JetLanes a, JetLanes b) => LaneArithmetic<JetLanes>.Add(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Subtraction(Jet, Jet)"/>
-    public static JetLanes operator -(JetLanes a, JetLanes b)
-    {
-        var r = Uninitialized(Math.Min(a._order, b._order));
-        for (int k = 0; k <= r._order; k++)
-        {
-            r._c[k] = a._c[k] - b._c[k];
-        }
-
-        return r;
-    }
+    public static JetLanes operator -(JetLanes a, JetLanes b) => LaneArithmetic<JetLanes>.Subtract(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, Jet)"/>
-    public static JetLanes operator *(JetLanes a, JetLanes b)
-    {
-        var r = Uninitialized(Math.Min(a._order, b._order));
-        for (int k = 0; k <= r._order; k++)
-        {
-            var s = Vector<double>.Zero;
-            for (int j = 0; j <= k; j++)
-            {
-                s += a._c[j] * b._c[k - j];
-            }
-
-            r._c[k] = s;
-        }
-
-        return r;
-    }
+    public static JetLanes operator *(JetLanes a, JetLanes b) => LaneArithmetic<JetLanes>.Multiply(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, Jet)"/>
-    public static JetLanes operator /(JetLanes a, JetLanes b)
-    {
-        var r = Uninitialized(Math.Min(a._order, b._order));
-        for (int k = 0; k <= r._order; k++)
-        {
-            var s = a._c[k];
-            for (int j = 0; j < k; j++)
-            {
-                s -= r._c[j] * b._c[k - j];
-            }
-
-            r._c[k] = s / b._c[0];
-        }
-
-        return r;
-    }
+    public static JetLanes operator /(JetLanes a, JetLanes b) => LaneArithmetic<JetLanes>.Divide(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Addition(Jet, double)"/>
-    public static JetLanes operator +(JetLanes a, double c)
-    {
-        a._c[0] += new Vector<double>(c);
-        return a;
-    }
+    public static JetLanes operator +(JetLanes a, double c) => LaneArithmetic<JetLanes>.AddToValue(a, c);
 
     /// <inheritdoc cref="Jet.op_Addition(double, Jet)"/>
-    public static JetLanes operator +(double c, JetLanes a) => a + c;
+    public static JetLanes operator +(double c, JetLanes a) => LaneArithmetic<JetLanes>.AddToValue(a, c);
 
     /// <inheritdoc cref="Jet.op_Subtraction(Jet, double)"/>
-    public static JetLanes operator -(JetLanes a, double c) => a + (-c);
+    public static JetLanes operator -(JetLanes a, double c) => LaneArithmetic<JetLanes>.AddToValue(a, -c);
 
     /// <inheritdoc cref="Jet.op_Subtraction(double, Jet)"/>
-    public static JetLanes operator -(double c, JetLanes a) => (-a) + c;
+    public static JetLanes operator -(double c, JetLanes a) => LaneArithmetic<JetLanes>.AddToValue(LaneArithmetic<JetLanes>.Negate(ref a), c);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, double)"/>
-    public static JetLanes operator *(JetLanes a, double c)
-    {
-        var r = Uninitialized(a._order);
-        for (int k = 0; k <= a._order; k++)
-        {
-            r._c[k] = a._c[k] * c;
-        }
-
-        return r;
-    }
+    public static JetLanes operator *(JetLanes a, double c) => LaneArithmetic<JetLanes>.Scale(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Multiply(double, Jet)"/>
-    public static JetLanes operator *(double c, JetLanes a) => a * c;
+    public static JetLanes operator *(double c, JetLanes a) => LaneArithmetic<JetLanes>.Scale(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, double)"/>
-    public static JetLanes operator /(JetLanes a, double c)
-    {
-        var r = Uninitialized(a._order);
-        for (int k = 0; k <= a._order; k++)
-        {
-            r._c[k] = a._c[k] / c;
-        }
-
-        return r;
-    }
+    public static JetLanes operator /(JetLanes a, double c) => LaneArithmetic<JetLanes>.DivideBy(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Division(double, Jet)"/>
-    public static JetLanes operator /(double c, JetLanes a) => Constant(c, a._order) / a;
-
-    // ---- elementary functions: the rules in JetLaneRules mirror JetRules one for one
+    public static JetLanes operator /(double c, JetLanes a)
+    {
+        var numerator = Constant(c, a._order);
+        return LaneArithmetic<JetLanes>.Divide(ref numerator, ref a);
+    }
 
     /// <inheritdoc cref="Jet.Sin(Jet)"/>
-    public static JetLanes Sin(JetLanes u) => JetLaneRules.Sin(u);
+    public static JetLanes Sin(JetLanes u) => JetLaneRules<JetLanes>.Sin(u);
 
     /// <inheritdoc cref="Jet.Cos(Jet)"/>
-    public static JetLanes Cos(JetLanes u) => JetLaneRules.Cos(u);
+    public static JetLanes Cos(JetLanes u) => JetLaneRules<JetLanes>.Cos(u);
 
     /// <inheritdoc cref="Jet.Tan(Jet)"/>
-    public static JetLanes Tan(JetLanes u) => JetLaneRules.Tan(u);
+    public static JetLanes Tan(JetLanes u) => JetLaneRules<JetLanes>.Tan(u);
 
     /// <inheritdoc cref="Jet.Exp(Jet)"/>
-    public static JetLanes Exp(JetLanes u) => JetLaneRules.Exp(u);
+    public static JetLanes Exp(JetLanes u) => JetLaneRules<JetLanes>.Exp(u);
 
     /// <inheritdoc cref="Jet.Log(Jet)"/>
-    public static JetLanes Log(JetLanes u) => JetLaneRules.Log(u);
+    public static JetLanes Log(JetLanes u) => JetLaneRules<JetLanes>.Log(u);
 
     /// <inheritdoc cref="Jet.Sqrt(Jet)"/>
-    public static JetLanes Sqrt(JetLanes u) => JetLaneRules.Sqrt(u);
+    public static JetLanes Sqrt(JetLanes u) => JetLaneRules<JetLanes>.Sqrt(u);
 
     /// <inheritdoc cref="Jet.Tanh(Jet)"/>
-    public static JetLanes Tanh(JetLanes u) => JetLaneRules.Tanh(u);
+    public static JetLanes Tanh(JetLanes u) => JetLaneRules<JetLanes>.Tanh(u);
 
     /// <inheritdoc cref="Jet.Sigmoid(Jet)"/>
-    public static JetLanes Sigmoid(JetLanes u) => JetLaneRules.Sigmoid(u);
+    public static JetLanes Sigmoid(JetLanes u) => JetLaneRules<JetLanes>.Sigmoid(u);
 
     /// <inheritdoc cref="Jet.Softplus(Jet)"/>
-    public static JetLanes Softplus(JetLanes u) => JetLaneRules.Softplus(u);
+    public static JetLanes Softplus(JetLanes u) => JetLaneRules<JetLanes>.Softplus(u);
 
     /// <inheritdoc cref="Jet.Erf(Jet)"/>
-    public static JetLanes Erf(JetLanes u) => JetLaneRules.Erf(u);
+    public static JetLanes Erf(JetLanes u) => JetLaneRules<JetLanes>.Erf(u);
 
     /// <inheritdoc cref="Jet.Atan(Jet)"/>
-    public static JetLanes Atan(JetLanes u) => JetLaneRules.Atan(u);
+    public static JetLanes Atan(JetLanes u) => JetLaneRules<JetLanes>.Atan(u);
 
     /// <inheritdoc cref="Jet.Pow(Jet, double)"/>
-    public static JetLanes Pow(JetLanes u, double r) => JetLaneRules.Pow(u, r);
+    public static JetLanes Pow(JetLanes u, double r) => JetLaneRules<JetLanes>.Pow(u, r);
 
     /// <inheritdoc cref="Jet.Pow(Jet, Jet)"/>
-    public static JetLanes Pow(JetLanes u, JetLanes v) => JetLaneRules.Pow(u, v);
+    public static JetLanes Pow(JetLanes u, JetLanes v) => JetLaneRules<JetLanes>.Pow(u, v);
 
     /// <inheritdoc cref="Jet.Abs(Jet)"/>
-    public static JetLanes Abs(JetLanes u) => JetLaneRules.Abs(u);
+    public static JetLanes Abs(JetLanes u) => JetLaneRules<JetLanes>.Abs(u);
 }

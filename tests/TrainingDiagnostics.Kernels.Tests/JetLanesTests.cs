@@ -1,5 +1,7 @@
 using System.Numerics;
 using TrainingDiagnostics.Kernels;
+using TrainingDiagnostics.Kernels.Execution;
+using TrainingDiagnostics.Kernels.Lanes;
 using static TrainingDiagnostics.Kernels.Tests.Oracles;
 
 namespace TrainingDiagnostics.Kernels.Tests;
@@ -101,5 +103,116 @@ public sealed class JetLanesTests
         var c = JetLanes.Constant(5, 2);
         CollectionAssert.AreEqual(new double[] { 5, 0, 0 }, c.Lane(JetLanes.Count - 1).ToArray());
         StringAssert.Contains(v.ToString(), "Jet[3](2, 1, 0, 0)");
+    }
+
+    /// <summary>The smaller lane jets run the very same rules on fewer coefficients: bit-identical to JetLanes.</summary>
+    [TestMethod]
+    public void TheSmallerLaneJetsAreBitIdenticalToJetLanes()
+    {
+        var points = Engines.Points(64 * JetLanes.Count, -2.5, 2.5, seed: 21);
+        double[] edges = [0, 1, -1, 0.5, -0.5, 2, 0, 1e-300, -0.0, 3, 0.25, 0.75];
+        points = [.. points, .. edges.Take(edges.Length / JetLanes.Count * JetLanes.Count)];
+        for (int start = 0; start < points.Length; start += JetLanes.Count)
+        {
+            var x = new Vector<double>(points, start);
+            for (int order = 0; order <= 4; order++)
+            {
+                var wide = default(GenericEveryRuleF).Invoke(JetLanes.Variable(x, order));
+                var four = default(GenericEveryRuleF).Invoke(JetLanes4.Variable(x, order));
+                var wideEdges = default(GenericEdgesF).Invoke(JetLanes.Variable(x, order));
+                var fourEdges = default(GenericEdgesF).Invoke(JetLanes4.Variable(x, order));
+                for (int l = 0; l < JetLanes.Count; l++)
+                {
+                    CollectionAssert.AreEqual(wide.Lane(l).ToArray(), four.Lane(l).ToArray(), $"order {order}, x = {points[start + l]}");
+                    CollectionAssert.AreEqual(wideEdges.Lane(l).ToArray(), fourEdges.Lane(l).ToArray(), $"edges, order {order}, x = {points[start + l]}");
+                    if (order <= 1)
+                    {
+                        var one = default(GenericEveryRuleF).Invoke(JetLanes1.Variable(x, order));
+                        var oneEdges = default(GenericEdgesF).Invoke(JetLanes1.Variable(x, order));
+                        CollectionAssert.AreEqual(wide.Lane(l).ToArray(), one.Lane(l).ToArray(), $"order {order}, x = {points[start + l]}");
+                        CollectionAssert.AreEqual(wideEdges.Lane(l).ToArray(), oneEdges.Lane(l).ToArray(), $"edges, order {order}, x = {points[start + l]}");
+                    }
+                }
+            }
+        }
+
+        Assert.AreEqual(4, JetLanes4.Variable(Vector<double>.One, 8).Order, "orders are clamped into the capacity");
+        Assert.AreEqual(1, JetLanes1.Variable(Vector<double>.One, 8).Order, "orders are clamped into the capacity");
+    }
+
+    /// <summary>
+    /// sin' by the order-1 lane path of the executor: every value and derivative within 2 ulp of Math.Sin and
+    /// Math.Cos (VectorMath's bound; the Taylor step u_1·cos is a product by 1, exact), at every length.
+    /// </summary>
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(17)]
+    [DataRow(1025)]
+    [DataRow(8197)]
+    [DataRow(1_000_000)]
+    public void TheOrderOneLanePathGivesSinAndCosWithinTwoUlps(int n)
+    {
+        var engine = Engines.Get(AcceleratorPreference.Cpu);
+        var x = Engines.Points(n, -40, 40, seed: n + 3);
+        var lanes = engine.Derivatives<GenericSinF>(x, 1);
+        var scalar = engine.Derivatives<SinF>(x, 1);
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            worst = Math.Max(worst, Math.Max(Ulps(Math.Sin(x[i]), lanes[0][i]), Ulps(Math.Cos(x[i]), lanes[1][i])));
+            worst = Math.Max(worst, Math.Max(Ulps(scalar[0][i], lanes[0][i]), Ulps(scalar[1][i], lanes[1][i])));
+        }
+
+        Assert.IsTrue(worst <= 2, $"worst error {worst} ulp");
+        var zeroOrder = engine.Derivatives<GenericSinF>(x, 0);
+        CollectionAssert.AreEqual(lanes[0], zeroOrder[0], "order 0 gives the same values as order 1");
+    }
+
+    /// <summary>Orders 0..8 through the three lane capacities of the executor agree with the scalar Jet path.</summary>
+    [TestMethod]
+    public void EveryLaneCapacityOfTheExecutorAgreesWithTheScalarPath()
+    {
+        var engine = Engines.Get(AcceleratorPreference.Cpu);
+        var x = Engines.Points(4099, -2, 2, seed: 5);
+        for (int order = 0; order <= Jet.MaxOrder; order++)
+        {
+            var lanes = engine.Derivatives<GenericEveryRuleF>(x, order);
+            for (int i = 0; i < x.Length; i++)
+            {
+                var direct = default(GenericEveryRuleF).Invoke(Jet.Variable(x[i], order));
+                for (int k = 0; k <= order; k++)
+                {
+                    // Compared as Taylor coefficients (the executor's k!·coefficient divided back by k!, one more
+                    // rounding): the lane rules differ from Jet's only by exp/sin/cos within 2 ulp, which the
+                    // recurrences carry into sums of terms larger than their results; 1e-14 as for the rules above.
+                    AssertClose(direct[k], lanes[k][i] / PointwiseKernels.Factorial(k), 1e-14, $"order {order}, k = {k}, x = {x[i]}");
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    public void CoefficientsBeyondALoweredOrderAreNaNOnTheLanePathToo()
+    {
+        var engine = Engines.Get(AcceleratorPreference.Cpu);
+        var x = Engines.Points(37, -1, 1, seed: 2);
+        foreach (int order in new[] { 1, 3, 6 })
+        {
+            var d = engine.Derivatives<GenericLowersOrderF>(x, order);
+            for (int i = 0; i < x.Length; i++)
+            {
+                Assert.AreEqual(2 * x[i], d[0][i], $"value at {x[i]}");
+                for (int k = 1; k <= order; k++)
+                {
+                    Assert.IsTrue(double.IsNaN(d[k][i]), $"order {order}, k = {k}: {d[k][i]}");
+                }
+            }
+        }
+    }
+
+    private static double Ulps(double expected, double actual)
+    {
+        double ulp = Math.Max(Math.BitIncrement(Math.Abs(expected)) - Math.Abs(expected), double.Epsilon);
+        return Math.Abs(actual - expected) / ulp;
     }
 }

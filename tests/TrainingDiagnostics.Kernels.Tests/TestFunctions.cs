@@ -129,11 +129,9 @@ public readonly struct GaussianF : IMultivariateFunction
 /// </summary>
 public readonly struct GenericEveryRuleF : IUnaryFunction, ILaneFunction
 {
-    public Jet Invoke(Jet x) => Body(x);
+    public Jet Invoke(Jet x) => Invoke<Jet>(x);
 
-    public JetLanes Invoke(JetLanes x) => Body(x);
-
-    private static T Body<T>(T x) where T : struct, IJet<T>
+    public T Invoke<T>(T x) where T : struct, IJet<T>
     {
         var positive = 1.5 + T.Sin(x) * 0.5;
         return T.Sin(x) + T.Cos(x) * T.Tan(0.3 * x) + T.Exp(-x * x) + T.Log(positive) + T.Sqrt(positive)
@@ -146,20 +144,32 @@ public readonly struct GenericEveryRuleF : IUnaryFunction, ILaneFunction
 /// <summary>Functions that sit on domain edges at x = 0, 1, −1 (log and sqrt of 0 or negatives).</summary>
 public readonly struct GenericEdgesF : IUnaryFunction, ILaneFunction
 {
-    public Jet Invoke(Jet x) => Body(x);
+    public Jet Invoke(Jet x) => Invoke<Jet>(x);
 
-    public JetLanes Invoke(JetLanes x) => Body(x);
-
-    private static T Body<T>(T x) where T : struct, IJet<T>
+    public T Invoke<T>(T x) where T : struct, IJet<T>
         => T.Log(x) + T.Sqrt(x) + T.Pow(x, 2.5) + T.Abs(x) + T.Sqrt(1.0 - x * x);
 }
 
 /// <summary>exp(sin x)·x² with a lane path.</summary>
 public readonly struct GenericExpSinTimesSquareF : IUnaryFunction, ILaneFunction
 {
-    public Jet Invoke(Jet x) => Body(x);
+    public Jet Invoke(Jet x) => Invoke<Jet>(x);
 
-    public JetLanes Invoke(JetLanes x) => Body(x);
+    public T Invoke<T>(T x) where T : struct, IJet<T> => T.Exp(T.Sin(x)) * x * x;
+}
 
-    private static T Body<T>(T x) where T : struct, IJet<T> => T.Exp(T.Sin(x)) * x * x;
+/// <summary>sin with a lane path: at order 1 the CPU executor takes its smallest lane jet.</summary>
+public readonly struct GenericSinF : IUnaryFunction, ILaneFunction
+{
+    public Jet Invoke(Jet x) => Invoke<Jet>(x);
+
+    public T Invoke<T>(T x) where T : struct, IJet<T> => T.Sin(x);
+}
+
+/// <summary>A function that lowers the order (a constant of order 0): coefficients beyond it are NaN on every path.</summary>
+public readonly struct GenericLowersOrderF : IUnaryFunction, ILaneFunction
+{
+    public Jet Invoke(Jet x) => Invoke<Jet>(x);
+
+    public T Invoke<T>(T x) where T : struct, IJet<T> => x * T.Constant(2, 0);
 }

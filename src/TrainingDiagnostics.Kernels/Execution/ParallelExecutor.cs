@@ -1,4 +1,5 @@
 using System.Numerics;
+using TrainingDiagnostics.Kernels.Lanes;
 
 namespace TrainingDiagnostics.Kernels.Execution;
 
@@ -14,9 +15,6 @@ internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
     // Below this many elements a parallel loop costs more than it saves.
     private const int SequentialBelow = 2048;
 
-    // The lowest derivative order at which the lane path (JetLanes) is used; see Derivatives.
-    private const int MinimumLaneOrder = 2;
-
     public string DeviceName { get; } =
         $"CPU: Parallel.For on {Environment.ProcessorCount} cores ({Vector<float>.Count} float lanes for statistics)";
 
@@ -29,9 +27,9 @@ internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
             factorials[k] = PointwiseKernels.Factorial(k);
         }
 
-        // Lanes pay from order 2 on (orders 0..4 of exp(sin x)·x²: about 2x); at order 1 copying the large
-        // JetLanes structs costs more than the SIMD saves (sin': about 1.2x slower), so order 1 stays scalar.
-        var lanes = maxOrder >= MinimumLaneOrder ? LanePath<TFunction>.Chunk : null;
+        // The lane jet with the smallest capacity that holds maxOrder: struct copies (every operator argument
+        // and result) move the whole capacity, and were most of the lane path's time when it was always 9 vectors.
+        var lanes = maxOrder <= 1 ? LanePath<TFunction>.Order1 : maxOrder <= 4 ? LanePath<TFunction>.Order4 : LanePath<TFunction>.Order8;
         fixed (double* p = points)
         {
             nint address = (nint)p;
@@ -61,32 +59,40 @@ internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
     /// </summary>
     private delegate int LaneChunk(nint points, int start, int end, int maxOrder, double[][] result, double[] factorials);
 
-    /// <summary>The lane path of a function type, or null when it does not implement ILaneFunction.</summary>
+    /// <summary>The lane paths of a function type, or null when it does not implement ILaneFunction.</summary>
     private static class LanePath<TFunction>
         where TFunction : struct, IUnaryFunction
     {
         // Bound once per type through reflection, because ILaneFunction is not part of TFunction's constraint.
-        public static readonly LaneChunk? Chunk =
-            Vector.IsHardwareAccelerated && typeof(ILaneFunction).IsAssignableFrom(typeof(TFunction))
+        public static readonly LaneChunk? Order1 = Bind(typeof(JetLanes1));
+        public static readonly LaneChunk? Order4 = Bind(typeof(JetLanes4));
+        public static readonly LaneChunk? Order8 = Bind(typeof(JetLanes));
+
+        private static LaneChunk? Bind(Type lanes)
+            => Vector.IsHardwareAccelerated && typeof(ILaneFunction).IsAssignableFrom(typeof(TFunction))
                 ? typeof(ParallelExecutor)
                     .GetMethod(nameof(EvaluateLanes), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                    .MakeGenericMethod(typeof(TFunction))
+                    .MakeGenericMethod(typeof(TFunction), lanes)
                     .CreateDelegate<LaneChunk>()
                 : null;
     }
 
-    private static int EvaluateLanes<TFunction>(nint points, int start, int end, int maxOrder, double[][] result, double[] factorials)
+    private static int EvaluateLanes<TFunction, TLanes>(nint points, int start, int end, int maxOrder, double[][] result, double[] factorials)
         where TFunction : struct, IUnaryFunction, ILaneFunction
+        where TLanes : struct, ILaneJet<TLanes>
     {
         var x = (double*)points;
         int width = Vector<double>.Count;
         int i = start;
         for (; i <= end - width; i += width)
         {
-            var y = default(TFunction).Invoke(JetLanes.Variable(Vector.Load(x + i), maxOrder));
+            var y = default(TFunction).Invoke(TLanes.Variable(Vector.Load(x + i), maxOrder));
             for (int k = 0; k <= maxOrder; k++)
             {
-                (y[k] * factorials[k]).CopyTo(result[k], i);
+                // Beyond the result's order (a function may lower it) the coefficient is unknown: NaN, as Jet's y[k].
+                var c = k <= y.Order ? y.At(k) : new Vector<double>(double.NaN);
+                // 0! = 1! = 1: no product needed (the scalar path's product by 1 is exact, so both agree).
+                (k <= 1 ? c : c * factorials[k]).CopyTo(result[k], i);
             }
         }
 

@@ -9,7 +9,9 @@ namespace TrainingDiagnostics.Benchmarks.Kernels;
 /// Issue 4 targets: the first derivative of sin over 10^7 points (float64) with the engine on the CPU is
 /// at least 2x faster than TorchSharp autograd (<c>y.backward(ones_like(x))</c>) and within 2x of a
 /// hand-written Parallel.For computing cos (the baseline). The engine also returns sin itself (order 0), so it
-/// computes sin and cos; "into kept arrays" reuses result arrays as the hand-written loop does.
+/// computes sin and cos; "into kept arrays" reuses result arrays as the hand-written loop does. "SIMD lanes" is
+/// the same sin written over IJet (ILaneFunction), which the CPU executor runs on its order-1 lane jet; the
+/// plain rows are the scalar Jet path.
 /// </summary>
 [MemoryDiagnoser(false)]
 public class SinDerivativeBenchmarks
@@ -75,6 +77,16 @@ public class SinDerivativeBenchmarks
     public double EngineCpuIntoKeptArrays()
     {
         _cpu.Derivatives<SinFunction>(_points, _destination);
+        return _destination[1][0];
+    }
+
+    [Benchmark(Description = "PointwiseEngine, CPU executor, SIMD lanes (orders 0..1)")]
+    public double EngineCpuLanes() => _cpu.Derivatives<SinLanes>(_points, 1)[1][0];
+
+    [Benchmark(Description = "PointwiseEngine, CPU executor, SIMD lanes, into kept arrays")]
+    public double EngineCpuLanesIntoKeptArrays()
+    {
+        _cpu.Derivatives<SinLanes>(_points, _destination);
         return _destination[1][0];
     }
 
