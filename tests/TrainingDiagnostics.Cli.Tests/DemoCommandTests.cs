@@ -93,8 +93,10 @@ public sealed class DemoCommandTests
         File.WriteAllText(runLog, text[..(lastLineStart + ((text.Length - lastLineStart) / 2))]);
 
         Model.DiagnosticsRun run = Model.RunLogReader.Read(runLog);
+        // The last line was the epoch's held-out accuracy: every step and the held-out loss before it survive.
         Assert.IsFalse(run.IsComplete);
-        Assert.HasCount(22, run.Steps);
+        Assert.HasCount(23, run.Steps);
+        Assert.AreEqual("validation/loss", run.Metrics.Single().Name);
 
         var html = new StringWriter();
         Report.HtmlReport.Write(run, html);
@@ -187,10 +189,11 @@ public sealed class DemoCommandTests
         // The report opens on the verdict, which leads with this incident, and details it.
         string html = File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName));
         string top = System.Text.RegularExpressions.Regex.Match(html, "<ol class=\"top-findings\" id=\"verdict-top\">\\s*<li[^>]*>(.*?)</li>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
-        StringAssert.Contains(top, Describe(kind));
+        // The learning-rate fault leads with the collapse it causes (its incidents are warnings), the others with their incident.
+        StringAssert.Contains(top, fault == "lr" ? "Training collapsed: " : Describe(kind));
         StringAssert.Contains(html, $"<details class=\"incident {(kind is "ExplodingGradient" or "DivergingLoss" ? "warning" : "critical")}\" id=\"incident-0\">");
         StringAssert.Contains(html, $"step {step}: {kind}");
-        StringAssert.Contains(output, "verdict           " + (kind is "ExplodingGradient" or "DivergingLoss" ? "Warnings" : "Failed"));
+        StringAssert.Contains(output, "verdict           Failed");
         StringAssert.Contains(html, $"<dt>planted fault</dt><dd>{fault} at step 34</dd>");
     }
 
@@ -218,6 +221,70 @@ public sealed class DemoCommandTests
         StringAssert.Contains(output, "open in a browser: file://");
         StringAssert.Contains(output, "epoch   2/2  mean loss");
         Assert.Contains("verdict-healthy", File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName)));
+    }
+
+    private static List<JsonElement> Records(string runLog, string kind) =>
+        File.ReadAllLines(runLog).Select(line => JsonDocument.Parse(line).RootElement).Where(e => e.GetProperty("kind").GetString() == kind).ToList();
+
+    [TestMethod]
+    public void DemoRecordsHeldOutMetricsEachEpochAndTheLearningRateEachStep()
+    {
+        string folder = NewFolder();
+        var (code, output, error) = Tdiag("demo", "--epochs", "2", "--out", folder);
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        string runLog = Path.Combine(folder, DemoCommand.RunLogFileName);
+
+        // 23 steps per epoch: the metrics belong to the last step of each epoch, 22 and 45.
+        List<JsonElement> metrics = Records(runLog, "metric");
+        CollectionAssert.AreEqual(
+            new[] { "22 validation/loss", "22 validation/accuracy", "45 validation/loss", "45 validation/accuracy" },
+            metrics.Select(m => $"{m.GetProperty("step").GetInt64()} {m.GetProperty("name").GetString()}").ToArray());
+        double accuracy = metrics[^1].GetProperty("value").GetDouble();
+
+        // The summary's held-out accuracy is measured by separate code after training: the last metric must agree, and
+        // be a multiple of 1/359 (359 held-out images).
+        StringAssert.Contains(output, "held-out accuracy " + accuracy.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) + " of 359 images");
+        Assert.AreEqual(Math.Round(accuracy * 359), accuracy * 359, 1e-9);
+        double heldOutLoss = metrics[^2].GetProperty("value").GetDouble();
+        Assert.IsTrue(heldOutLoss > 0 && heldOutLoss < Math.Log(10), $"a trained classifier beats chance (ln 10) on held-out images: {heldOutLoss}");
+
+        // The optimizer is in the monitor's options: Adam's 0.01 at every step.
+        Assert.IsTrue(Steps(runLog).All(s => s.GetProperty("learningRate").GetDouble() == 0.01));
+        string html = File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName));
+        Assert.Contains("<polyline class=\"metric m0\"", html, "validation/loss over the training loss");
+        Assert.Contains("<h3>validation/accuracy</h3>", html);
+        Assert.Contains("was 0.01 at every step.", html);
+    }
+
+    [TestMethod]
+    public void LearningRateFaultFailsAsACollapseAndHealthyStaysHealthy()
+    {
+        // The README's commands, with their defaults (10 epochs, the fault at step 50).
+        string faulty = NewFolder(), healthy = NewFolder();
+        var (code, output, error) = Tdiag("demo", "--fault", "lr", "--out", faulty);
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        var (healthyCode, healthyOutput, healthyError) = Tdiag("demo", "--out", healthy);
+        Assert.AreEqual(ExitCodes.Success, healthyCode, healthyError);
+
+        string runLog = Path.Combine(faulty, DemoCommand.RunLogFileName);
+        List<JsonElement> steps = Steps(runLog);
+        Assert.IsTrue(steps.All(s => s.GetProperty("learningRate").GetDouble() == (s.GetProperty("step").GetInt64() < 50 ? 0.01 : 10)), "x1000 from step 50");
+
+        // Independent reading of the log: held-out accuracy ends far below its first value, and near chance (10 classes).
+        double[] accuracy = Records(runLog, "metric").Where(m => m.GetProperty("name").GetString() == "validation/accuracy").Select(m => m.GetProperty("value").GetDouble()).ToArray();
+        Assert.HasCount(10, accuracy);
+        Assert.IsGreaterThan(0.8, accuracy[0]);
+        Assert.IsLessThan(0.2, accuracy[^1]);
+
+        StringAssert.Contains(output, "verdict           Failed");
+        StringAssert.Contains(output, "  - Training collapsed: ");
+        StringAssert.Contains(output, "validation/accuracy fell from ");
+        string html = File.ReadAllText(Path.Combine(faulty, DemoCommand.ReportFileName));
+        StringAssert.Contains(html, "The learning rate rose x1000 at step 50 (0.01 to 10)");
+        Assert.Contains("id=\"lr-chart\"", html);
+
+        StringAssert.Contains(healthyOutput, "verdict           Healthy");
+        StringAssert.Contains(healthyOutput, "  - validation/accuracy rose from ");
     }
 
     [TestMethod]

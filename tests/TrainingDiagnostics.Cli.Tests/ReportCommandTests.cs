@@ -217,6 +217,69 @@ public sealed class ReportCommandTests
         Assert.DoesNotContain("merged", output2);
     }
 
+    private static DiagnosticsRun RankRun(int rank, int worldSize, double accuracy, double lossScale = 1) => SmallRun("ddp", lossScale: lossScale) with
+    {
+        Metadata = new RunMetadata { RunName = "ddp", Rank = rank, WorldSize = worldSize },
+        Metrics = [new MetricRecord { Step = 11, Name = "validation/accuracy", Value = accuracy }],
+    };
+
+    private string WriteLogWithMetrics(DiagnosticsRun run, string fileName)
+    {
+        string path = WriteLog(run, fileName);
+        using var writer = new StreamWriter(path, append: true);
+        foreach (MetricRecord metric in run.Metrics)
+        {
+            // One metric line as the monitor writes it; the oracle is the plain JSON, not RunLogWriter.
+            writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{{\"kind\":\"metric\",\"step\":{metric.Step},\"name\":\"{metric.Name}\",\"value\":{metric.Value}}}"));
+        }
+
+        return path;
+    }
+
+    [TestMethod]
+    public void PerRankLogsAreMergedByTheRankInTheirMetadata()
+    {
+        // No tags at all: the ranks come from RunMetadata.Rank. Rank 1's norms are twice rank 0's; accuracies 0.8 and 0.9.
+        string r0 = WriteLogWithMetrics(RankRun(0, 2, 0.8), "rank0.jsonl"), r1 = WriteLogWithMetrics(RankRun(1, 2, 0.9, lossScale: 2), "rank1.jsonl");
+        string html = Path.Combine(NewFolder(), "ddp.html");
+
+        var (code, output, error) = Tdiag("report", r1, r0, "-o", html);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        StringAssert.Contains(output, "merged 2 per-rank logs of 'ddp' (ranks 0, 1)");
+        Assert.DoesNotContain("warning", output);
+        string text = File.ReadAllText(html);
+        Assert.Contains("<dt>World size</dt><dd>2</dd>", text);
+        Assert.Contains("<dt>ranks</dt><dd>0, 1</dd>", text);
+        Assert.DoesNotContain("<dt>Rank</dt>", text, "the merged run is every rank");
+        Assert.Contains("<tr><th scope=\"row\">fc.weight</th><td>12</td><td>2</td><td>24</td>", text, "largest norm over the ranks");
+        Assert.Contains("last 0.85 at step 11", text, "the mean of 0.8 and 0.9");
+    }
+
+    [TestMethod]
+    public void MetadataRanksAndOldRankTagsMixAndMissingRanksAreNamed()
+    {
+        // Rank 0 from the metadata (world size 4), rank 2 from an older log's tags: one run, two of its four ranks.
+        string r0 = WriteLog(RankRun(0, 4, 0.8), "rank0.jsonl");
+        string r2 = WriteLog(SmallRun("ddp") with
+        {
+            Metadata = new RunMetadata { RunName = "ddp", Tags = new Dictionary<string, string> { ["rank"] = "2", ["world size"] = "4" } },
+        }, "rank2.jsonl");
+        string html = Path.Combine(NewFolder(), "ddp.html");
+
+        var (code, output, error) = Tdiag("report", r0, r2, "-o", html);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        StringAssert.Contains(output, "merged 2 per-rank logs of 'ddp' (ranks 0, 2)");
+        StringAssert.Contains(output, "warning: the world size is 4 but only 2 rank logs were given");
+
+        // A rank at or above the world size is not a rank of that run: side by side instead.
+        string bad = WriteLog(RankRun(4, 4, 0.5), "rank4.jsonl");
+        var (_, badOutput, _) = Tdiag("report", r0, bad, "-o", html);
+        Assert.DoesNotContain("merged", badOutput);
+    }
+
     [TestMethod]
     public void CompareWritesTwoRunsSideBySide()
     {
