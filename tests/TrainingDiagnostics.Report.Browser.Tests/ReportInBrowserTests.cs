@@ -138,6 +138,46 @@ public sealed class ReportInBrowserTests
     }
 
     [TestMethod]
+    public async Task MetricsAndLearningRateShowTheirValuesAndFollowTheZoom()
+    {
+        // The learning rate jumps x1000 at step 60; held-out loss and accuracy every 20 steps.
+        DiagnosticsRun run = FaultyRun() with
+        {
+            Steps = FaultyRun().Steps.Select(s => s with { LearningRate = s.Step < 60 ? 0.01 : 10 }).ToList(),
+            Metrics = Enumerable.Range(1, 6).SelectMany(k => new[] { Metric((20 * k) - 1, "validation/loss", 2.0 / k), Metric((20 * k) - 1, "validation/accuracy", k < 3 ? 0.9 : 0.1) }).ToList(),
+        };
+        await using ReportPage report = await OpenAsync(run, "metrics");
+
+        await Expect(report.Page.Locator("#metric-chart-1[data-interactive=true]")).ToHaveCountAsync(1);
+        await Expect(report.Page.Locator("#lr-chart[data-interactive=true]")).ToHaveCountAsync(1);
+        await Expect(report.Page.Locator("#verdict-label")).ToHaveTextAsync("Failed");
+
+        // Hovering the loss chart at step 59 (x = 64 + 680 * 59/119) names every value there, the learning rate included.
+        LocatorBoundingBoxResult box = (await report.Page.Locator("#loss-chart").BoundingBoxAsync())!;
+        await report.Page.Mouse.MoveAsync((float)(box.X + ((64 + (680 * 59 / 119.0)) / 760 * box.Width)), (float)(box.Y + (box.Height / 2)));
+        ILocator tip = report.Page.Locator("#tooltip");
+        await Expect(tip).ToContainTextAsync("step 59");
+        await Expect(tip).ToContainTextAsync("validation/loss 0.6667");
+        await Expect(tip).ToContainTextAsync("learning rate 0.01");
+
+        // The accuracy chart's own hover, then a drag on it zooms every chart.
+        ILocator accuracy = report.Page.Locator("#metric-chart-1");
+        await accuracy.ScrollIntoViewIfNeededAsync();
+        LocatorBoundingBoxResult small = (await accuracy.BoundingBoxAsync())!;
+        double Px(double viewX) => small.X + (viewX / 760 * small.Width);
+        float y = (float)(small.Y + (small.Height / 2));
+        await report.Page.Mouse.MoveAsync((float)Px(64 + (680 * 99 / 119.0)), y);
+        await Expect(tip).ToContainTextAsync("validation/accuracy 0.1");
+        await report.Page.Mouse.DownAsync();
+        await report.Page.Mouse.MoveAsync((float)Px(400), y, new() { Steps = 5 });
+        await report.Page.Mouse.UpAsync();
+        await Expect(report.Page.Locator("#zoom-range")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^steps \\d+\u2013\\d+$"));
+        AssertClean(report);
+        await report.Page.Locator("#zoom-reset").ClickAsync();
+        await ScreenshotAsync(report, "metrics-report");
+    }
+
+    [TestMethod]
     public async Task ComparisonLoadsCleanly()
     {
         string path = Path.Combine(Folder(), "compare.html");
