@@ -120,6 +120,10 @@ using (var scope = NewDisposeScope())
     Console.WriteLine($"   jets (PointwiseEngine, CPU, sin+cos): {engineMs,6:F1} ms");
     Console.WriteLine("   (one Stopwatch run after a warm-up, on a machine that may be busy; BenchmarkDotNet holds the real numbers:");
     Console.WriteLine("    dotnet run -c Release --project tools/TrainingDiagnostics.Benchmarks -- --filter '*SinDerivative*' --job short --inProcess)");
+#if DEBUG
+    Console.WriteLine("   This is a Debug build: the JIT leaves the jets' SIMD code unoptimized, so their time means nothing here;");
+    Console.WriteLine("   run `dotnet run -c Release --project samples/Seed.Autograd` for a fair comparison.");
+#endif
 }
 
 Console.WriteLine();
