@@ -105,6 +105,79 @@ public sealed class JetLanesTests
         StringAssert.Contains(v.ToString(), "Jet[3](2, 1, 0, 0)");
     }
 
+    /// <summary>
+    /// JetLanes4's unrolled order-4 code (products, exp, sin and cos when every operand has order 4) on jets
+    /// with all coefficients non-zero, zeros and NaN among them: bit-identical to JetLanes's generic rules, and
+    /// to rounding the scalar Jet's.
+    /// </summary>
+    [TestMethod]
+    public void TheUnrolledOrderFourRulesAreBitIdenticalToTheGenericRules()
+    {
+        var points = Engines.Points(32 * JetLanes.Count, -3, 3, seed: 31);
+        double[] special = [0, -0.0, 1e-300, double.NaN, 1e300, -1e5, 70000, 0.5];
+        points = [.. points, .. special.Take(special.Length / JetLanes.Count * JetLanes.Count)];
+        var random = new Random(5);
+        for (int start = 0; start < points.Length; start += JetLanes.Count)
+        {
+            // u = x0 + t + a·t² + b·t³ + c·t⁴ per lane (a, b, c random, some zero), v = another such jet.
+            var wide = JetLanes.Variable(new Vector<double>(points, start), 4);
+            var four = JetLanes4.Variable(new Vector<double>(points, start), 4);
+            var scalar = new Jet[JetLanes.Count];
+            for (int l = 0; l < JetLanes.Count; l++)
+            {
+                scalar[l] = Jet.Variable(points[start + l], 4);
+            }
+
+            var wideV = wide;
+            var fourV = four;
+            var scalarV = (Jet[])scalar.Clone();
+            for (int k = 2; k <= 4; k++)
+            {
+                var a = new double[JetLanes.Count];
+                var b = new double[JetLanes.Count];
+                for (int l = 0; l < JetLanes.Count; l++)
+                {
+                    a[l] = random.Next(4) == 0 ? 0 : 2 * random.NextDouble() - 1;
+                    b[l] = 3 * random.NextDouble() - 1.5;
+                    scalar[l].Set(k, a[l]);
+                    scalarV[l].Set(k, b[l]);
+                }
+
+                wide.Set(k, new Vector<double>(a));
+                four.Set(k, new Vector<double>(a));
+                wideV.Set(k, new Vector<double>(b));
+                fourV.Set(k, new Vector<double>(b));
+            }
+
+            var results = new (JetLanes Wide, JetLanes4 Four, Func<Jet, Jet, Jet> Scalar, string Name)[]
+            {
+                (wide * wideV, four * fourV, (u, v) => u * v, "u·v"),
+                (JetLanes.Exp(wide), JetLanes4.Exp(four), (u, _) => Jet.Exp(u), "exp u"),
+                (JetLanes.Sin(wide), JetLanes4.Sin(four), (u, _) => Jet.Sin(u), "sin u"),
+                (JetLanes.Cos(wideV), JetLanes4.Cos(fourV), (_, v) => Jet.Cos(v), "cos v"),
+                (JetLanes.Exp(JetLanes.Sin(wide)) * wide * wideV, JetLanes4.Exp(JetLanes4.Sin(four)) * four * fourV,
+                    (u, v) => Jet.Exp(Jet.Sin(u)) * u * v, "exp(sin u)·u·v"),
+            };
+            foreach (var (w, f, scalarRule, name) in results)
+            {
+                Assert.AreEqual(4, f.Order, name);
+                for (int l = 0; l < JetLanes.Count; l++)
+                {
+                    var expected = scalarRule(scalar[l], scalarV[l]);
+                    for (int k = 0; k <= 4; k++)
+                    {
+                        double fast = f[k][l];
+                        Assert.AreEqual(BitConverter.DoubleToInt64Bits(w[k][l]), BitConverter.DoubleToInt64Bits(fast), $"{name}: coefficient {k}, x = {points[start + l]}");
+                        if (Math.Abs(points[start + l]) < 10)
+                        {
+                            AssertClose(expected[k], fast, 1e-13, $"{name} against Jet: coefficient {k}, x = {points[start + l]}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>The smaller lane jets run the very same rules on fewer coefficients: bit-identical to JetLanes.</summary>
     [TestMethod]
     public void TheSmallerLaneJetsAreBitIdenticalToJetLanes()

@@ -140,7 +140,8 @@ internal struct JetLanes4 : IJet<JetLanes4>, ILaneJet<JetLanes4>
     public static JetLanes4 operator -(JetLanes4 a, JetLanes4 b) => LaneArithmetic<JetLanes4>.Subtract(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, Jet)"/>
-    public static JetLanes4 operator *(JetLanes4 a, JetLanes4 b) => LaneArithmetic<JetLanes4>.Multiply(ref a, ref b);
+    public static JetLanes4 operator *(JetLanes4 a, JetLanes4 b)
+        => a._order == FullOrder && b._order == FullOrder ? MultiplyFull(ref a, ref b) : LaneArithmetic<JetLanes4>.Multiply(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, Jet)"/>
     public static JetLanes4 operator /(JetLanes4 a, JetLanes4 b) => LaneArithmetic<JetLanes4>.Divide(ref a, ref b);
@@ -174,16 +175,16 @@ internal struct JetLanes4 : IJet<JetLanes4>, ILaneJet<JetLanes4>
     }
 
     /// <inheritdoc cref="Jet.Sin(Jet)"/>
-    public static JetLanes4 Sin(JetLanes4 u) => JetLaneRules<JetLanes4>.Sin(u);
+    public static JetLanes4 Sin(JetLanes4 u) => u._order == FullOrder ? SinOrCosFull(ref u, wantSin: true) : JetLaneRules<JetLanes4>.Sin(u);
 
     /// <inheritdoc cref="Jet.Cos(Jet)"/>
-    public static JetLanes4 Cos(JetLanes4 u) => JetLaneRules<JetLanes4>.Cos(u);
+    public static JetLanes4 Cos(JetLanes4 u) => u._order == FullOrder ? SinOrCosFull(ref u, wantSin: false) : JetLaneRules<JetLanes4>.Cos(u);
 
     /// <inheritdoc cref="Jet.Tan(Jet)"/>
     public static JetLanes4 Tan(JetLanes4 u) => JetLaneRules<JetLanes4>.Tan(u);
 
     /// <inheritdoc cref="Jet.Exp(Jet)"/>
-    public static JetLanes4 Exp(JetLanes4 u) => JetLaneRules<JetLanes4>.Exp(u);
+    public static JetLanes4 Exp(JetLanes4 u) => u._order == FullOrder ? ExpFull(ref u) : JetLaneRules<JetLanes4>.Exp(u);
 
     /// <inheritdoc cref="Jet.Log(Jet)"/>
     public static JetLanes4 Log(JetLanes4 u) => JetLaneRules<JetLanes4>.Log(u);
@@ -214,4 +215,87 @@ internal struct JetLanes4 : IJet<JetLanes4>, ILaneJet<JetLanes4>
 
     /// <inheritdoc cref="Jet.Abs(Jet)"/>
     public static JetLanes4 Abs(JetLanes4 u) => JetLaneRules<JetLanes4>.Abs(u);
+
+    // ---- order 4 exactly (the executor's case for maxOrder 4): the generic rules unrolled, straight-line code
+    // with constant indices (no loops, no bounds checks). The same operations in the same order as
+    // LaneArithmetic<T>.Multiply and JetLaneRules<T>'s ChainCoefficient, so the numbers are bit-identical;
+    // the only rewrites are exact ones: j·u_j with j = 1 is u_j, and s/k for k = 1, 2, 4 is s·1, s·0.5, s·0.25
+    // (a product by a power of two rounds the same exact quotient).
+
+    private const int FullOrder = Capacity - 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JetLanes4 MultiplyFull(ref JetLanes4 a, ref JetLanes4 b)
+    {
+        var zero = Vector<double>.Zero;
+        Vector<double> a0 = a._c[0], a1 = a._c[1], a2 = a._c[2], a3 = a._c[3], a4 = a._c[4];
+        Vector<double> b0 = b._c[0], b1 = b._c[1], b2 = b._c[2], b3 = b._c[3], b4 = b._c[4];
+        var r = Uninitialized(FullOrder);
+        r._c[0] = zero + a0 * b0;
+        r._c[1] = zero + a0 * b1 + a1 * b0;
+        r._c[2] = zero + a0 * b2 + a1 * b1 + a2 * b0;
+        r._c[3] = zero + a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
+        r._c[4] = zero + a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0;
+        return r;
+    }
+
+    /// <summary>exp(u) at order 4: y_k = (Σ_{j=1..k} j·u_j·y_{k−j}) / k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JetLanes4 ExpFull(ref JetLanes4 u)
+    {
+        var zero = Vector<double>.Zero;
+        var u1 = u._c[1];
+        var u2 = new Vector<double>(2) * u._c[2];
+        var u3 = new Vector<double>(3) * u._c[3];
+        var u4 = new Vector<double>(4) * u._c[4];
+        var y0 = VectorMath.Exp(u._c[0]);
+        var y1 = zero + u1 * y0;
+        var y2 = (zero + u1 * y1 + u2 * y0) * 0.5;
+        var y3 = (zero + u1 * y2 + u2 * y1 + u3 * y0) / new Vector<double>(3);
+        var y4 = (zero + u1 * y3 + u2 * y2 + u3 * y1 + u4 * y0) * 0.25;
+        var y = Uninitialized(FullOrder);
+        y._c[0] = y0;
+        y._c[1] = y1;
+        y._c[2] = y2;
+        y._c[3] = y3;
+        y._c[4] = y4;
+        return y;
+    }
+
+    /// <summary>sin or cos of u at order 4, the two recurrences fused: s_k = Σ j·u_j·c_{k−j} / k, c_k = −Σ j·u_j·s_{k−j} / k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JetLanes4 SinOrCosFull(ref JetLanes4 u, bool wantSin)
+    {
+        var zero = Vector<double>.Zero;
+        var u1 = u._c[1];
+        var u2 = new Vector<double>(2) * u._c[2];
+        var u3 = new Vector<double>(3) * u._c[3];
+        var u4 = new Vector<double>(4) * u._c[4];
+        VectorMath.SinCos(u._c[0], out var s0, out var c0);
+        var s1 = zero + u1 * c0;
+        var c1 = -(zero + u1 * s0);
+        var s2 = (zero + u1 * c1 + u2 * c0) * 0.5;
+        var c2 = -((zero + u1 * s1 + u2 * s0) * 0.5);
+        var s3 = (zero + u1 * c2 + u2 * c1 + u3 * c0) / new Vector<double>(3);
+        var c3 = -((zero + u1 * s2 + u2 * s1 + u3 * s0) / new Vector<double>(3));
+        var y = Uninitialized(FullOrder);
+        if (wantSin)
+        {
+            y._c[0] = s0;
+            y._c[1] = s1;
+            y._c[2] = s2;
+            y._c[3] = s3;
+            y._c[4] = (zero + u1 * c3 + u2 * c2 + u3 * c1 + u4 * c0) * 0.25;
+        }
+        else
+        {
+            y._c[0] = c0;
+            y._c[1] = c1;
+            y._c[2] = c2;
+            y._c[3] = c3;
+            y._c[4] = -((zero + u1 * s3 + u2 * s2 + u3 * s1 + u4 * s0) * 0.25);
+        }
+
+        return y;
+    }
 }
