@@ -16,6 +16,7 @@ internal sealed class GradientHealthDetector
 {
     private const int Cooldown = 20;
     private const int Sustained = 3;
+    private const int MinimumHistory = 3;
     private readonly MonitorOptions _options;
     private readonly RobustWindow _logNorms;
     private readonly RobustWindow _losses;
@@ -41,7 +42,17 @@ internal sealed class GradientHealthDetector
         DeadParameters(step, parameterNorms, findings);
 
         double logNorm = totalNorm > 0 ? Math.Log10(totalNorm) : double.NegativeInfinity;
-        if (_logNorms.Count >= _options.WarmupSteps)
+        if (_logNorms.Count >= MinimumHistory && _logNorms.Count < _options.WarmupSteps)
+        {
+            // Warm-up: too few steps for a spread, but a jump of two decades over the first steps' median is no noise
+            // (unscaled features or a far too large learning rate blow up within the first few steps).
+            var (median, _) = _logNorms.Statistics();
+            double early = median + 2.0;
+            if (logNorm > early)
+                Raise(findings, step, AnomalyKind.ExplodingGradient, totalNorm, Math.Pow(10, early),
+                    $"The gradient norm {totalNorm:G4} is {Math.Pow(10, logNorm - median):G3} times the median {Math.Pow(10, median):G4} of the first {_logNorms.Count} steps.");
+        }
+        else if (_logNorms.Count >= _options.WarmupSteps)
         {
             var (median, spread) = _logNorms.Statistics();
             double robust = Math.Max(spread, 0.05);

@@ -45,14 +45,20 @@ public sealed record MonitorOptions
     /// <summary>Steps of gradient-norm and loss history the robust statistics use (median and MAD). Default 200.</summary>
     public int WindowSize { get; init; } = 200;
 
-    /// <summary>Steps observed before exploding/vanishing/diverging alarms may fire. Default 20.</summary>
-    public int WarmupSteps { get; init; } = 20;
+    /// <summary>Steps observed before exploding/vanishing/diverging alarms may fire. Default 10.</summary>
+    public int WarmupSteps { get; init; } = 10;
 
     /// <summary>
     /// How far above its window median (in robust standard deviations of log10 of the norm, and at least one decade)
     /// a gradient norm must jump to count as exploding. Default 6.
     /// </summary>
     public double ExplodingThreshold { get; init; } = 6;
+
+    /// <summary>
+    /// An update that moves a weight matrix by more than this many times its own norm is flagged as exploding (measured on
+    /// <see cref="UpdateRatioSchedule"/> steps). Healthy training sits near 1e-3. Default 1.
+    /// </summary>
+    public double MaxUpdateRatio { get; init; } = 1.0;
 
     /// <summary>Consecutive steps with an exactly zero gradient after which a parameter counts as dead. Default 5.</summary>
     public int DeadGradientSteps { get; init; } = 5;

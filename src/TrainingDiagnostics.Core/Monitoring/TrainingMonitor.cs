@@ -288,10 +288,52 @@ public sealed class TrainingMonitor : IDisposable
 
         if (anomalies.Count == 0 || anomalies.All(a => a.Kind == AnomalyKind.BatchNormDegenerate && !badLoss && !badGradient))
         {
+            var oversized = OversizedUpdate(step, stats);
+            if (oversized is not null)
+                anomalies.Add(oversized);
             foreach (var finding in _detector.Observe(step, stats.Loss, stats.TotalGradientNorm, stats.GradientNorms))
-                anomalies.Add(FromFinding(step, loss, before, finding, stats));
+                if (oversized is null || finding.Kind != AnomalyKind.ExplodingGradient)
+                    anomalies.Add(FromFinding(step, loss, before, finding, stats));
         }
         return anomalies;
+    }
+
+    /// <summary>
+    /// The last update moved a weight matrix by more than <see cref="MonitorOptions.MaxUpdateRatio"/> times its own norm
+    /// (healthy training moves weights by about 1e-3 of their norm per step): the learning rate is far too large for
+    /// these gradients, the first sign of an explosion, often while the loss is still finite. Biases and other vectors are
+    /// left out: they start at zero, where any update is large relative to them.
+    /// </summary>
+    private AnomalyEvent? OversizedUpdate(long step, StepStatistics stats)
+    {
+        if (stats.UpdateNorms is not { } updates || stats.PreviousWeightNorms is not { } previous)
+            return null;
+        int worst = -1;
+        double worstRatio = 0;
+        for (int i = 0; i < updates.Length; i++)
+        {
+            if (_tree.Parameters[i].Tensor.dim() < 2 || !(previous[i] > 0))
+                continue;
+            double ratio = updates[i] / previous[i];
+            if (ratio > _options.MaxUpdateRatio && ratio > worstRatio)
+                (worst, worstRatio) = (i, ratio);
+        }
+        if (worst < 0)
+            return null;
+        var p = _tree.Parameters[worst];
+        return new AnomalyEvent
+        {
+            Kind = AnomalyKind.ExplodingGradient,
+            Step = step,
+            Phase = AnomalyPhase.Update,
+            ModulePath = ModuleTree.ReportPath(p.OwnerPath),
+            Operation = _tree.TypeNameAt(p.OwnerPath),
+            Message = $"The last update changed '{p.Name}' by {worstRatio:G3} times its own norm (healthy training moves weights by about 1e-3 of their norm per step): the steps are far too large for these gradients.",
+            Suggestion = Suggestions.For(AnomalyKind.ExplodingGradient, null),
+            Localization = "update-to-weight ratio measured from the weights before and after the last optimizer step",
+            Value = worstRatio,
+            Threshold = _options.MaxUpdateRatio,
+        };
     }
 
     private AnomalyEvent FromFinding(long step, Func<Tensor> loss, StepSnapshot before, HealthFinding finding, StepStatistics stats)

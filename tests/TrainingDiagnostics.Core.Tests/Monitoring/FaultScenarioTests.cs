@@ -262,4 +262,22 @@ public sealed class FaultScenarioTests
         StringAssert.Contains(a.Message, "1 of 6 channel(s)");
         Assert.IsTrue(results[1].ShouldStep, "a warning, not a skipped step");
     }
+
+    [TestMethod]
+    public void UnscaledWineBlowsUpWithinTheFirstStepsAndIsFlaggedBeforeTheLossIsNonFinite()
+    {
+        var (features, labels) = Wine.Load();
+        manual_seed(4);
+        var model = nn.Sequential(("fc1", nn.Linear(13, 16)), ("relu", nn.ReLU()), ("fc2", nn.Linear(16, 3)));
+        using var monitor = Monitor(model, new MonitorOptions { Policy = AnomalyPolicy.Record, PublishMetrics = false });
+        var results = Train(monitor, optim.SGD(model.parameters(), 0.01), 12, s =>
+        {
+            var index = arange(s * 16 % 160, s * 16 % 160 + 16);
+            return (features.index_select(0, index), labels.index_select(0, index));
+        }, CrossEntropy);
+        TestContext.WriteLine(string.Join("\n", results.Select((r, i) => $"{i}: loss {r.Loss:G4} grad {r.GradientNorm:G4} {string.Join(",", r.Anomalies.Select(a => a.Kind))}")));
+        var first = results.SelectMany(r => r.Anomalies).First();
+        Assert.AreEqual(AnomalyKind.ExplodingGradient, first.Kind);
+        Assert.IsTrue(double.IsFinite(results[(int)first.Step].Loss));
+    }
 }
