@@ -60,8 +60,8 @@ public sealed record MonitorOptions
     /// </summary>
     public double MaxUpdateRatio { get; init; } = 1.0;
 
-    /// <summary>Consecutive steps with an exactly zero gradient after which a parameter counts as dead. Default 5.</summary>
-    public int DeadGradientSteps { get; init; } = 5;
+    /// <summary>Consecutive steps with an exactly zero gradient after which a parameter counts as dead (an entire tensor of exact zeros is no minibatch noise). Default 3.</summary>
+    public int DeadGradientSteps { get; init; } = 3;
 
     /// <summary>When to measure update-to-weight ratios (a copy of the weights, compared at the next step). Default every 10 steps.</summary>
     public Schedule UpdateRatioSchedule { get; init; } = Schedule.Every(10);
