@@ -113,6 +113,39 @@ public sealed class PointwiseEngineTests
         Assert.IsTrue(d.All(r => r.Length == 0));
     }
 
+    /// <summary>
+    /// The allocating overload hands out arrays it does not zero (every executor writes every entry): each entry
+    /// equals what the executor writes over NaN-filled caller arrays, on the lane and the scalar paths, at
+    /// lengths that leave a scalar tail and orders that take each lane jet (1, 4, 8).
+    /// </summary>
+    [TestMethod]
+    [DataRow(AcceleratorPreference.Cpu)]
+    [DataRow(AcceleratorPreference.CpuAccelerator)]
+    public void EveryEntryOfTheAllocatedResultIsWritten(AcceleratorPreference backend)
+    {
+        var engine = Engines.Get(backend);
+        foreach (int n in new[] { 3, 4103, 70001 })
+        {
+            var x = Engines.Points(n, -3, 3, seed: n);
+            foreach (int order in new[] { 1, 4, 8 })
+            {
+                for (int repeat = 0; repeat < 3; repeat++)
+                {
+                    var lanes = engine.Derivatives<GenericExpSinTimesSquareF>(x, order);
+                    var scalar = engine.Derivatives<ExpSinTimesSquareF>(x, order);
+                    var sentinel = Enumerable.Range(0, order + 1).Select(_ => Enumerable.Repeat(double.NaN, n).ToArray()).ToArray();
+                    engine.Derivatives<GenericExpSinTimesSquareF>(x, sentinel);
+                    for (int k = 0; k <= order; k++)
+                    {
+                        Assert.IsFalse(sentinel[k].Any(double.IsNaN), $"n = {n}, order {k}: an entry was not written");
+                        CollectionAssert.AreEqual(sentinel[k], lanes[k], $"lanes, n = {n}, order {k}");
+                        Assert.IsFalse(scalar[k].Any(double.IsNaN), $"scalar jets, n = {n}, order {k}");
+                    }
+                }
+            }
+        }
+    }
+
     [TestMethod]
     [DataRow(AcceleratorPreference.Cpu)]
     [DataRow(AcceleratorPreference.CpuAccelerator)]
