@@ -61,12 +61,14 @@ public sealed class FindingRulesTests
     }
 
     [TestMethod]
-    public void SeverityOfEachKind()
+    public void SeverityOfEachKindFollowsTheModelTableAndNonFiniteEvidenceIsCritical()
     {
-        AnomalyKind[] warnings = [AnomalyKind.ExplodingGradient, AnomalyKind.VanishingGradient, AnomalyKind.DivergingLoss];
+        AnomalyKind[] warnings = [AnomalyKind.ExplodingGradient, AnomalyKind.VanishingGradient, AnomalyKind.DivergingLoss, AnomalyKind.BatchNormDegenerate];
         foreach (AnomalyKind kind in Enum.GetValues<AnomalyKind>())
         {
-            Assert.AreEqual(warnings.Contains(kind) ? FindingSeverity.Warning : FindingSeverity.Critical, FindingRules.SeverityOf(kind), kind.ToString());
+            var finite = new AnomalyEvent { Kind = kind, Step = 1, Phase = AnomalyPhase.Forward, Message = "m" };
+            Assert.AreEqual(warnings.Contains(kind) ? FindingSeverity.Warning : FindingSeverity.Critical, FindingRules.SeverityOf(finite), kind.ToString());
+            Assert.AreEqual(FindingSeverity.Critical, FindingRules.SeverityOf(finite with { NaNCount = 3 }), kind + " with NaN evidence");
         }
     }
 

@@ -415,10 +415,7 @@ public sealed class TrainingMonitor : IDisposable
         Localization = "forward pre-hook on the BatchNorm layer",
     };
 
-    /// <summary>Events the policy acts on. Vanishing gradients and BatchNorm warnings are recorded only: skipping the step would not help.</summary>
-    private static bool IsActionable(AnomalyEvent a) =>
-        a.Kind is not (AnomalyKind.VanishingGradient or AnomalyKind.BatchNormDegenerate)
-        || a.NaNCount > 0 || a.InfCount > 0;
+    private static bool IsActionable(AnomalyEvent a) => AnomalyKinds.IsActionable(a);
 
     private void Apply(List<AnomalyEvent> anomalies, StepSnapshot before)
     {

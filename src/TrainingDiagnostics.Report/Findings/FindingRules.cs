@@ -82,9 +82,9 @@ public static class FindingRules
                 string detail = first.Suggestion is null ? first.Message : $"{first.Message} Fix: {first.Suggestion}";
                 return new Finding
                 {
-                    Severity = SeverityOf(first.Kind),
+                    Severity = SeverityOf(first),
                     Rule = "incident",
-                    Title = Invariant($"{Describe(first.Kind)}{where}{operation}, {first.Phase.ToString().ToLowerInvariant()} pass, first at step {first.Step}{times}"),
+                    Title = Invariant($"{AnomalyKinds.Of(first.Kind).Title}{where}{operation}, {first.Phase.ToString().ToLowerInvariant()} pass, first at step {first.Step}{times}"),
                     Detail = detail,
                     Step = first.Step,
                     ModulePath = first.ModulePath,
@@ -125,7 +125,7 @@ public static class FindingRules
     public static IEnumerable<Finding> NonFiniteGradients(DiagnosticsRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (run.Anomalies.Any(a => SeverityOf(a.Kind) == FindingSeverity.Critical))
+        if (run.Anomalies.Any(a => SeverityOf(a) == FindingSeverity.Critical))
         {
             yield break;
         }
@@ -444,29 +444,13 @@ public static class FindingRules
     }
 
     /// <summary>
-    /// How much an incident of <paramref name="kind"/> matters: non-finite values and degenerate BatchNorm break the
-    /// run (critical); statistical alarms (exploding or vanishing gradient, diverging loss) are warnings.
+    /// How much an incident matters, from the kind table in Model (<see cref="AnomalyKinds"/>), which the monitor's policy
+    /// also reads: an event that carries NaN or infinite values is critical; otherwise its kind decides.
     /// </summary>
-    /// <param name="kind">The kind of incident.</param>
+    /// <param name="anomaly">The incident.</param>
     /// <returns><see cref="FindingSeverity.Critical"/> or <see cref="FindingSeverity.Warning"/>.</returns>
-    public static FindingSeverity SeverityOf(AnomalyKind kind) =>
-        kind is AnomalyKind.ExplodingGradient or AnomalyKind.VanishingGradient or AnomalyKind.DivergingLoss
-            ? FindingSeverity.Warning
-            : FindingSeverity.Critical;
-
-    private static string Describe(AnomalyKind kind) => kind switch
-    {
-        AnomalyKind.NonFiniteLoss => "Non-finite loss",
-        AnomalyKind.NonFiniteInput => "Non-finite input batch",
-        AnomalyKind.NonFiniteActivation => "Non-finite activation",
-        AnomalyKind.NonFiniteGradient => "Non-finite gradient",
-        AnomalyKind.NonFiniteParameter => "Non-finite parameter",
-        AnomalyKind.ExplodingGradient => "Exploding gradient",
-        AnomalyKind.VanishingGradient => "Vanishing gradient",
-        AnomalyKind.DivergingLoss => "Diverging loss",
-        AnomalyKind.BatchNormDegenerate => "Degenerate BatchNorm",
-        _ => kind.ToString(),
-    };
+    public static FindingSeverity SeverityOf(AnomalyEvent anomaly) =>
+        AnomalyKinds.SeverityOf(anomaly) == AnomalySeverity.Critical ? FindingSeverity.Critical : FindingSeverity.Warning;
 
     /// <summary>
     /// The loss's collapse, if it ended clearly above its start: the means of its first and last tenth, the lowest mean of

@@ -113,7 +113,7 @@ internal static class RunSections
     /// <summary>The incident list's entries: (step, kind, severity, element id) per rendered incident.</summary>
     public static List<(long Step, string Kind, string Severity, string Id)> IncidentIndex(DiagnosticsRun run, string idPrefix, int maxDetails) =>
         run.Anomalies.Take(maxDetails)
-            .Select((a, i) => (a.Step, a.Kind.ToString(), SeverityName(FindingRules.SeverityOf(a.Kind)), Invariant($"{idPrefix}incident-{i}")))
+            .Select((a, i) => (a.Step, a.Kind.ToString(), SeverityName(FindingRules.SeverityOf(a)), Invariant($"{idPrefix}incident-{i}")))
             .ToList();
 
     public static void Incidents(TextWriter w, DiagnosticsRun run, string idPrefix, int maxDetails, string heading)
