@@ -1,4 +1,5 @@
 using TorchSharp;
+using TrainingDiagnostics.ModuleState;
 using static TorchSharp.torch;
 
 namespace TrainingDiagnostics.Anomalies;
@@ -32,6 +33,9 @@ internal sealed class BatchNormWatch : IDisposable
     /// <summary>Whether the variance check runs during the coming forward pass.</summary>
     public bool CheckVariance { get; set; }
 
+    /// <summary>While true (during a replay) the hooks observe nothing, so a replay's forward pass reports nothing twice.</summary>
+    public bool Suspended { get; set; }
+
     /// <summary>Issues seen since the last <see cref="Take"/>.</summary>
     public List<BatchNormIssue> Take()
     {
@@ -40,9 +44,13 @@ internal sealed class BatchNormWatch : IDisposable
         return taken;
     }
 
+    /// <summary>How many times a hook of this watch ran (tests use it to prove the hooks are gone after Dispose).</summary>
+    public int Invocations { get; private set; }
+
     private void Inspect(string path, string type, nn.Module module, Tensor input)
     {
-        if (!module.training || input.dim() < 2)
+        Invocations++;
+        if (Suspended || !module.training || input.dim() < 2)
             return;
         long perChannel = input.numel() / Math.Max(1, input.shape[1]);
         if (perChannel <= 1)

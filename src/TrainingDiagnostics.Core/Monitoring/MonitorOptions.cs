@@ -76,6 +76,21 @@ public sealed record MonitorOptions
     /// <summary>When to compute activation statistics (BatchNorm per-channel batch variances). Default never.</summary>
     public Schedule ActivationStatisticsSchedule { get; init; } = Schedule.Never;
 
+    /// <summary>
+    /// Under <see cref="AnomalyPolicy.Rollback"/>: the steps at whose start the monitor copies the parameters, buffers and
+    /// optimizer state. A copy becomes the state a rollback returns to once its step proves healthy (finite loss and
+    /// gradients, no alarm); a rollback therefore returns to the start of the most recent healthy step on this schedule
+    /// (and, after a rollback or an unhealthy scheduled step, of the next healthy step). Default every 10 steps: a copy of
+    /// every weight and moment at each step would cost up to 10% of a large model's step.
+    /// </summary>
+    public Schedule RollbackSchedule { get; init; } = Schedule.Every(10);
+
+    /// <summary>
+    /// Your own instruments, run after the built-in ones (weight norms, update ratios, BatchNorm variances, histograms) at the
+    /// steps their schedules say. The monitor disposes them with itself. See <see cref="Instrument"/> for an example.
+    /// </summary>
+    public IReadOnlyList<Instrument> Instruments { get; init; } = [];
+
     /// <summary>A folder for TensorBoard event files (per-layer scalars each step, histograms on <see cref="HistogramSchedule"/>); null for none.</summary>
     public string? TensorBoardDirectory { get; init; }
 

@@ -4,15 +4,18 @@ using Microsoft.Extensions.Logging;
 using TorchSharp;
 using TrainingDiagnostics.Anomalies;
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.ModuleState;
 using TrainingDiagnostics.Recording;
+using TrainingDiagnostics.Replay;
 using static TorchSharp.torch;
 
 namespace TrainingDiagnostics.Monitoring;
 
 /// <summary>
-/// Watches every training step of a TorchSharp model: loss, per-layer gradient and weight norms, update-to-weight ratios,
-/// NaN/Inf, exploding and vanishing gradients, BatchNorm health. When a step goes wrong it replays the step to name the
-/// first module and operation that produced the anomaly (forward or backward), suggests a fix, and applies a policy.
+/// Watches every training step of a TorchSharp model: loss, per-layer gradient norms, NaN/Inf, exploding and vanishing
+/// gradients, BatchNorm health, plus the optional <see cref="Instrument"/>s on their schedules (weight norms, update ratios,
+/// BatchNorm variances, histograms, your own). When a step goes wrong it replays the step to name the first module and
+/// operation that produced the anomaly (forward or backward), suggests a fix, and applies a policy.
 /// </summary>
 /// <remarks>
 /// <para>Use it in place of <c>loss.backward()</c>:</para>
@@ -26,11 +29,15 @@ namespace TrainingDiagnostics.Monitoring;
 /// }
 /// </code>
 /// <para>Cost of a healthy step: the forward and backward passes, one device-to-host transfer of a few numbers per
-/// parameter tensor, and a copy of the random state and module buffers (BatchNorm statistics). A replay runs only when a
-/// check trips. Diagnostics never change training: the replay puts back gradients, buffers and the random state exactly
-/// as the normal step left them. Tensors created by the loss closure belong to the caller's dispose scope.</para>
+/// parameter tensor, a copy of the CPU random state and of the module buffers (BatchNorm statistics) into copies allocated
+/// once, and one line of run log. A replay runs only when a check trips. Diagnostics never change training: the replay
+/// puts back gradients, buffers and the random state exactly as the normal step left them. Tensors created by the loss
+/// closure belong to the caller's dispose scope.</para>
 /// <para>Hooks observe modules called through <c>call()</c> whose <c>forward</c> takes and returns one tensor (all the
 /// built-in layers and <c>Sequential</c>); a custom module that calls a child's <c>forward</c> directly hides that child.</para>
+/// <para>A libtorch error in <c>backward()</c> that is not a non-finite value (an in-place change to a saved tensor, a freed
+/// graph) is a <see cref="BackwardPassException"/> under every policy. A NaN that the caller's own anomaly mode reports from
+/// <c>backward()</c> is an anomaly like any other.</para>
 /// </remarks>
 public sealed class TrainingMonitor : IDisposable
 {
@@ -40,15 +47,18 @@ public sealed class TrainingMonitor : IDisposable
     private readonly MonitorOptions _options;
     private readonly ModuleTree _tree;
     private readonly StepStatisticsReader _reader;
+    private readonly DeviceReads _reads = new();
     private readonly GradientHealthDetector _detector;
-    private readonly AnomalyLocator _locator;
+    private readonly StepReplay _replay;
     private readonly BatchNormWatch _batchNorm;
-    private readonly RunHistory _history;
-    private readonly RunMetadata _metadata;
-    private readonly RunLogWriter? _log;
-    private readonly MonitorMetrics? _metrics;
-    private readonly TensorBoardExporter? _tensorBoard;
-    private StepSnapshot? _lastHealthy;
+    private readonly StepSnapshot _before;
+    private TrainingState? _pendingRollback;
+    private TrainingState? _rollbackState;
+    private bool _pendingTaken;
+    private readonly List<Instrument> _instruments;
+    private readonly List<Instrument> _due = [];
+    private readonly RunRecorder _recorder;
+    private bool _rollbackOwed = true;
     private bool _runningStatisticsPoisoned;
     private bool _disposed;
 
@@ -65,34 +75,25 @@ public sealed class TrainingMonitor : IDisposable
         _tree = new ModuleTree(model);
         _reader = new StepStatisticsReader(_tree);
         _detector = new GradientHealthDetector(_options);
-        _locator = new AnomalyLocator(_tree);
+        _replay = new StepReplay(_tree);
         _batchNorm = new BatchNormWatch(_tree);
-        _history = new RunHistory(_options.MaxStepsInMemory);
-        _metadata = new RunMetadata
+        _before = new StepSnapshot(_tree);
+        if (_options.Policy == AnomalyPolicy.Rollback)
         {
-            RunName = _options.RunName,
-            ModelDescription = DescribeModel(model),
-            ParameterCount = _tree.Parameters.Sum(p => p.Tensor.numel()),
-            Device = _tree.Parameters.FirstOrDefault()?.Tensor.device.ToString() ?? "cpu",
-            Seed = _options.Seed,
-            StartedAt = DateTimeOffset.UtcNow,
-            TorchSharpVersion = typeof(torch).Assembly.GetName().Version?.ToString(),
-            LibraryVersion = typeof(TrainingMonitor).Assembly.GetName().Version?.ToString(),
-            Tags = _options.Tags,
-            Rank = _options.Rank,
-            WorldSize = _options.WorldSize,
-        };
-        if (_options.RunLogPath is { } path)
-        {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (folder is not null)
-                Directory.CreateDirectory(folder);
-            _log = new RunLogWriter(path, _metadata);
+            _pendingRollback = new TrainingState(_tree, _options.Optimizer);
+            _rollbackState = new TrainingState(_tree, _options.Optimizer);
         }
-        if (_options.PublishMetrics)
-            _metrics = new MonitorMetrics(MeterName, _options.RunName);
-        if (_options.TensorBoardDirectory is { } tb)
-            _tensorBoard = new TensorBoardExporter(tb);
+        _recorder = new RunRecorder(DescribeRun(model), _options.MaxStepsInMemory, _options.RunLogPath,
+            _options.PublishMetrics ? MeterName : null, _options.TensorBoardDirectory);
+        _instruments =
+        [
+            new WeightNormInstrument(_options.WeightNormSchedule),
+            new UpdateRatioInstrument(_options.UpdateRatioSchedule, _options.MaxUpdateRatio),
+            new BatchNormVarianceInstrument(_options.ActivationStatisticsSchedule, _batchNorm),
+        ];
+        if (_recorder.TensorBoard is { } tensorBoard)
+            _instruments.Add(new HistogramInstrument(_options.HistogramSchedule, tensorBoard));
+        _instruments.AddRange(_options.Instruments);
     }
 
     /// <summary>The monitored model.</summary>
@@ -101,95 +102,58 @@ public sealed class TrainingMonitor : IDisposable
     /// <summary>The settings in force.</summary>
     public MonitorOptions Options => _options;
 
+    /// <summary>The instruments in force: the built-in ones (weight norms, update ratios, BatchNorm variances, and histograms
+    /// when TensorBoard is on) with the schedules of <see cref="Options"/>, then <see cref="MonitorOptions.Instruments"/>.</summary>
+    public IReadOnlyList<Instrument> Instruments => _instruments;
+
+    /// <summary>How many times the monitor's BatchNorm hooks ran (for tests of hook removal).</summary>
+    internal int BatchNormHookInvocations => _batchNorm.Invocations;
+
     /// <summary>
     /// Everything recorded so far: metadata, step records (thinned beyond <see cref="MonitorOptions.MaxStepsInMemory"/>,
-    /// every anomaly step kept; the run log holds every step) and anomaly events.
+    /// every anomaly step kept; the run log holds every step), anomaly events and metrics.
     /// </summary>
-    public DiagnosticsRun Run => new()
-    {
-        Metadata = _metadata,
-        Steps = _history.Steps.ToArray(),
-        Anomalies = _history.Anomalies.ToArray(),
-        Metrics = _history.Metrics.ToArray(),
-    };
+    public DiagnosticsRun Run => _recorder.Run;
 
     /// <summary>
     /// Runs one monitored step: <paramref name="loss"/> (the forward pass), checks it, runs backward, reads the per-layer
-    /// statistics in one transfer, detects anomalies and, when one is found, replays the step to localize it and applies the
-    /// policy. Afterwards the gradients are in the parameters' <c>.grad</c>; step the optimizer when
-    /// <see cref="StepResult.ShouldStep"/> is true.
+    /// statistics in one transfer, runs the due instruments, detects anomalies and, when one is found, replays the step to
+    /// localize it and applies the policy. Afterwards the gradients are in the parameters' <c>.grad</c>; step the optimizer
+    /// when <see cref="StepResult.ShouldStep"/> is true.
     /// </summary>
     /// <param name="step">The step number (recorded; drives the schedules).</param>
     /// <param name="loss">Computes the loss of one batch with the model (a scalar tensor that requires grad). It may be
     /// called a second time for a replay, with the random state of the first call.</param>
     /// <returns>The loss, whether to step, and the anomalies found.</returns>
     /// <exception cref="ArgumentException">The closure's result is not a scalar, or does not depend on any parameter.</exception>
+    /// <exception cref="BackwardPassException">libtorch's backward pass failed with an error that is not a non-finite value
+    /// (a programming error), under every policy.</exception>
     /// <exception cref="TrainingAnomalyException">An anomaly occurred under <see cref="AnomalyPolicy.Throw"/>.</exception>
     public StepResult Step(long step, Func<Tensor> loss)
     {
         ArgumentNullException.ThrowIfNull(loss);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var clock = Stopwatch.StartNew();
-        bool rollback = _options.Policy == AnomalyPolicy.Rollback;
-        var before = StepSnapshot.Capture(_tree, parameters: rollback, optimizer: rollback ? _options.Optimizer : null);
-        bool keepSnapshot = false;
+        var context = new InstrumentContext(_tree, loss, step, _options.Optimizer, _reads);
         try
         {
-            if (_options.ZeroGradients)
-                foreach (var p in _tree.Parameters)
-                    p.Tensor.grad = null;
-            _batchNorm.CheckVariance = _options.ActivationStatisticsSchedule.IsDue(step);
-
-            Tensor lossTensor;
-            using (enable_grad())
-                lossTensor = loss() ?? throw new ArgumentException("The loss closure returned null; it must return the scalar loss tensor.", nameof(loss));
-            if (lossTensor.numel() != 1)
-                throw new ArgumentException(
-                    $"The loss closure returned a tensor of shape [{string.Join(", ", lossTensor.shape)}]; the monitor needs the scalar loss " +
-                    "(reduce it, for example with .mean()).", nameof(loss));
-            if (!lossTensor.requires_grad)
-                throw new ArgumentException(
-                    "The loss does not require grad: no parameter of the model contributes to it (was it computed under no_grad, or from detached tensors?).",
-                    nameof(loss));
-
-            ExternalException? backwardError = null;
-            try
-            {
-                lossTensor.backward();
-            }
-            catch (ExternalException e)
-            {
-                backwardError = e; // for example anomaly mode switched on by the caller: localized below like any NaN
-            }
-
-            var stats = _reader.Read(lossTensor, weightNorms: _options.WeightNormSchedule.IsDue(step));
-            var anomalies = Detect(step, loss, before, stats, backwardError);
-            bool actionable = anomalies.Any(IsActionable);
-            bool shouldStep = !actionable || _options.Policy is AnomalyPolicy.Record or AnomalyPolicy.Warn;
-            string? action = anomalies.Count == 0 ? null : actionable ? _options.Policy.ToString() : AnomalyPolicy.Record.ToString();
-            if (actionable)
-                Apply(anomalies, before);
-            anomalies = anomalies.Select(a => a with { Action = action }).ToList();
-
-            if (!actionable && rollback)
-            {
-                _lastHealthy?.Dispose();
-                _lastHealthy = before;
-                keepSnapshot = true;
-            }
-            if (_options.UpdateRatioSchedule.IsDue(step) && shouldStep)
-                _reader.RememberWeights();
-
-            var record = Record(step, stats, shouldStep, clock.Elapsed.TotalMilliseconds, anomalies);
-            var result = new StepResult(stats.Loss, shouldStep, anomalies) { GradientNorm = stats.TotalGradientNorm, Record = record };
+            Capture(step);
+            var lossTensor = Forward(loss, context); // the closure's tensors belong to the caller's dispose scope
+            var backwardError = Backward(step, lossTensor);
+            using var scope = NewDisposeScope();
+            var stats = Read(lossTensor, context);
+            var anomalies = Inspect(step, loss, stats, backwardError, context);
+            var (actionable, shouldStep) = Decide(anomalies);
+            anomalies = Apply(anomalies, actionable, shouldStep, context);
+            var record = Record(step, stats, shouldStep, clock.Elapsed.TotalMilliseconds, anomalies, context);
             if (actionable && _options.Policy == AnomalyPolicy.Throw)
-                throw new TrainingAnomalyException(anomalies.First(IsActionable));
-            return result;
+                throw new TrainingAnomalyException(anomalies.First(AnomalyKinds.IsActionable));
+            return new StepResult(stats.Loss, shouldStep, anomalies) { GradientNorm = stats.TotalGradientNorm, Record = record };
         }
         finally
         {
-            if (!keepSnapshot)
-                before.Dispose();
+            _reads.Clear();
+            _due.Clear();
         }
     }
 
@@ -204,270 +168,196 @@ public sealed class TrainingMonitor : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var metric = new MetricRecord { Step = step, Name = name, Value = value };
-        _history.Add(metric);
-        _log?.Write(metric);
-        _tensorBoard?.Write(metric);
+        _recorder.Record(new MetricRecord { Step = step, Name = name, Value = value });
     }
 
-    private List<AnomalyEvent> Detect(long step, Func<Tensor> loss, StepSnapshot before, StepStatistics stats, ExternalException? backwardError)
+    /// <summary>Capture: what a replay or a skip needs (random state, buffers), and on the rollback schedule the state a rollback returns to.</summary>
+    private void Capture(long step)
     {
+        _before.Capture();
+        _pendingTaken = false;
+        if (_pendingRollback is not null && (_rollbackOwed || _options.RollbackSchedule.IsDue(step)))
+        {
+            // Taken now, kept only if this step proves healthy (its forward and backward on these weights were fine).
+            _pendingRollback.Capture(step);
+            _pendingTaken = true;
+        }
+        foreach (var instrument in _instruments)
+            if (instrument.IsDue(step))
+                _due.Add(instrument);
+    }
+
+    /// <summary>Forward: zero the gradients, run the due instruments' pre-forward stage, run the closure and check its result.</summary>
+    private Tensor Forward(Func<Tensor> loss, InstrumentContext context)
+    {
+        if (_options.ZeroGradients)
+            foreach (var p in _tree.Parameters)
+                p.Tensor.grad = null;
+        foreach (var instrument in _due)
+            instrument.BeforeForward(context);
+        Tensor lossTensor;
+        using (enable_grad())
+            lossTensor = loss() ?? throw new ArgumentException("The loss closure returned null; it must return the scalar loss tensor.", nameof(loss));
+        if (lossTensor.numel() != 1)
+            throw new ArgumentException(
+                $"The loss closure returned a tensor of shape [{string.Join(", ", lossTensor.shape)}]; the monitor needs the scalar loss " +
+                "(reduce it, for example with .mean()).", nameof(loss));
+        if (!lossTensor.requires_grad)
+            throw new ArgumentException(
+                "The loss does not require grad: no parameter of the model contributes to it (was it computed under no_grad, or from detached tensors?).",
+                nameof(loss));
+        return lossTensor;
+    }
+
+    /// <summary>
+    /// Backward. A NaN reported by the caller's own anomaly mode is returned to be localized like any NaN; any other libtorch
+    /// error is a programming error and is rethrown under every policy.
+    /// </summary>
+    private static ExternalException? Backward(long step, Tensor lossTensor)
+    {
+        try
+        {
+            lossTensor.backward();
+            return null;
+        }
+        catch (ExternalException e) when (StepReplay.NodeName(e.Message) is not null)
+        {
+            return e;
+        }
+        catch (ExternalException e)
+        {
+            throw new BackwardPassException(step, e);
+        }
+    }
+
+    /// <summary>Read: the loss, the gradient norms, the running statistics and the due instruments' values, in one transfer.</summary>
+    private StepStatistics Read(Tensor lossTensor, InstrumentContext context)
+    {
+        using (no_grad())
+        {
+            _reader.Queue(lossTensor, _reads);
+            foreach (var instrument in _due)
+                instrument.Queue(context);
+        }
+        _reads.Transfer();
+        var stats = _reader.Take(_reads);
+        context.Loss = stats.Loss;
+        context.GradientNorms = stats.GradientNorms;
+        context.GradientsFinite = double.IsFinite(stats.Loss) && Array.TrueForAll(stats.GradientNorms, n => n is not { } v || double.IsFinite(v));
+        return stats;
+    }
+
+    /// <summary>
+    /// Inspect: the due instruments compute; then non-finite values (localized by a replay), poisoned BatchNorm statistics,
+    /// the instruments' findings and, on a finite step, the statistical alarms.
+    /// </summary>
+    private List<AnomalyEvent> Inspect(long step, Func<Tensor> loss, StepStatistics stats, ExternalException? backwardError, InstrumentContext context)
+    {
+        foreach (var instrument in _due)
+            instrument.Compute(context);
+
         var anomalies = new List<AnomalyEvent>();
         foreach (var issue in _batchNorm.Take())
-            anomalies.Add(BatchNormEvent(step, issue.Path, issue.Type, issue.Message));
+            anomalies.Add(AnomalyEvents.BatchNorm(step, issue.Path, issue.Type, issue.Message, "forward pre-hook on the BatchNorm layer"));
 
-        var parameters = _tree.Parameters;
-        int badWeight = stats.WeightNorms is { } w ? Array.FindIndex(w, v => !double.IsFinite(v)) : -1;
-        bool badGradient = stats.GradientNorms.Any(n => n is { } v && !double.IsFinite(v));
-        bool badLoss = !double.IsFinite(stats.Loss);
-
-        if (badWeight < 0 && (badLoss || badGradient) && stats.WeightNorms is null)
-        {
-            // Weight norms were not scheduled this step: check the parameters now, since one of them may be the cause.
-            badWeight = parameters.FindIndex(p => !TensorStatisticsReader.IsFinite(p.Tensor));
-        }
-
+        bool nonFinite = !context.GradientsFinite || backwardError is not null;
+        int badWeight = context.WeightNorms is { } w ? Array.FindIndex(w, v => !double.IsFinite(v)) : -1;
+        if (badWeight < 0 && nonFinite && context.WeightNorms is null)
+            badWeight = _tree.Parameters.FindIndex(p => !TensorStatisticsReader.IsFinite(p.Tensor)); // weight norms were not due: check now
         if (badWeight >= 0)
         {
-            var p = parameters[badWeight];
-            var tensorStats = TensorStatisticsReader.Read(p.Tensor, p.Name);
-            string type = _tree.TypeNameAt(p.OwnerPath);
-            anomalies.Add(new AnomalyEvent
-            {
-                Kind = AnomalyKind.NonFiniteParameter,
-                Step = step,
-                Phase = AnomalyPhase.Update,
-                ModulePath = ModuleTree.ReportPath(p.OwnerPath),
-                Operation = type,
-                NaNCount = tensorStats.NaNCount,
-                InfCount = tensorStats.InfCount,
-                Tensor = tensorStats,
-                Message = $"The parameter '{p.Name}' of {type} '{p.OwnerPath}' holds {tensorStats.NaNCount} NaN and {tensorStats.InfCount} Inf value(s) before this step's forward pass: an earlier update (or a direct write) made it non-finite.",
-                Suggestion = Suggestions.For(AnomalyKind.NonFiniteParameter, type),
-                Localization = "parameter norms read at this step",
-            });
+            var p = _tree.Parameters[badWeight];
+            anomalies.Add(AnomalyEvents.NonFiniteParameter(step, p.Name, p.OwnerPath, _tree.TypeNameAt(p.OwnerPath),
+                TensorStatisticsReader.Read(p.Tensor, p.Name), "parameter norms read at this step, before the forward pass could be blamed"));
         }
-        else if (badLoss || badGradient || backwardError is not null)
+        else if (nonFinite)
         {
-            AnomalyEvent? located = _options.Localize ? _locator.Replay(loss, before, ReplayTarget.NonFinite, step) : null;
-            anomalies.Add(located ?? Unlocated(step, stats, backwardError));
+            anomalies.Add(Localize(loss, ReplayTarget.NonFinite, step) ?? Unlocated(step, stats, backwardError));
         }
 
-        bool runningBad = stats.RunningStatisticSums.Any(s => !double.IsFinite(s));
-        bool newlyPoisoned = runningBad && !_runningStatisticsPoisoned;
-        _runningStatisticsPoisoned = runningBad;
-        if (newlyPoisoned)
-        {
-            var bn = _tree.Buffers.FirstOrDefault(b => b.Name.EndsWith("running_var", StringComparison.Ordinal) && !TensorStatisticsReader.IsFinite(b.Buffer));
-            bn = bn.Name is null ? _tree.Buffers.First(b => !TensorStatisticsReader.IsFinite(b.Buffer)) : bn;
-            string path = ModuleTree.OwnerPath(bn.Name);
-            var poisoned = TensorStatisticsReader.Read(bn.Buffer, bn.Name);
-            int seen = anomalies.FindIndex(a => a.Kind == AnomalyKind.BatchNormDegenerate && a.ModulePath == ModuleTree.ReportPath(path));
-            if (seen >= 0)
-            {
-                // The batch-of-one warning came true: the running statistics are now NaN. That makes it actionable.
-                anomalies[seen] = anomalies[seen] with
-                {
-                    NaNCount = poisoned.NaNCount,
-                    InfCount = poisoned.InfCount,
-                    Tensor = poisoned,
-                    Message = anomalies[seen].Message + $" After this step '{bn.Name}' holds {poisoned.NaNCount} NaN value(s).",
-                };
-            }
-            else if (anomalies.Count == 0) // otherwise a consequence of the incident already reported
-            {
-                anomalies.Add(BatchNormEvent(step, path, _tree.TypeNameAt(path),
-                    $"The running statistics of '{path}' are no longer finite: every evaluation through this layer will return NaN.") with
-                {
-                    NaNCount = poisoned.NaNCount,
-                    InfCount = poisoned.InfCount,
-                    Tensor = poisoned,
-                });
-            }
-        }
+        PoisonedRunningStatistics(step, stats, anomalies);
 
-        if (anomalies.Count == 0 || anomalies.All(a => a.Kind == AnomalyKind.BatchNormDegenerate && !badLoss && !badGradient))
+        bool onlyWarnings = anomalies.TrueForAll(a => a.Kind == AnomalyKind.BatchNormDegenerate && !AnomalyKinds.CarriesNonFinite(a));
+        if (onlyWarnings && !nonFinite)
         {
-            var oversized = OversizedUpdate(step, stats);
-            if (oversized is not null)
-                anomalies.Add(oversized);
+            anomalies.AddRange(context.Anomalies);
+            bool oversized = context.Anomalies.Any(a => a.Kind == AnomalyKind.ExplodingGradient);
             foreach (var finding in _detector.Observe(step, stats.Loss, stats.TotalGradientNorm, stats.GradientNorms))
-                if (oversized is null || finding.Kind != AnomalyKind.ExplodingGradient)
-                    anomalies.Add(FromFinding(step, loss, before, finding, stats));
+                if (!oversized || finding.Kind != AnomalyKind.ExplodingGradient)
+                    anomalies.Add(FromFinding(step, loss, finding, stats));
+        }
+        else
+        {
+            anomalies.AddRange(context.Anomalies.Where(a => a.Kind != AnomalyKind.ExplodingGradient));
         }
         return anomalies;
     }
 
-    /// <summary>
-    /// The last update moved a weight matrix by more than <see cref="MonitorOptions.MaxUpdateRatio"/> times its own norm
-    /// (healthy training moves weights by about 1e-3 of their norm per step): the learning rate is far too large for
-    /// these gradients, the first sign of an explosion, often while the loss is still finite. Biases and other vectors are
-    /// left out: they start at zero, where any update is large relative to them.
-    /// </summary>
-    private AnomalyEvent? OversizedUpdate(long step, StepStatistics stats)
+    /// <summary>Decide: whether the policy acts, and whether the optimizer should step.</summary>
+    private (bool Actionable, bool ShouldStep) Decide(List<AnomalyEvent> anomalies)
     {
-        if (stats.UpdateNorms is not { } updates || stats.PreviousWeightNorms is not { } previous)
-            return null;
-        int worst = -1;
-        double worstRatio = 0;
-        for (int i = 0; i < updates.Length; i++)
-        {
-            if (_tree.Parameters[i].Tensor.dim() < 2 || !(previous[i] > 0))
-                continue;
-            double ratio = updates[i] / previous[i];
-            if (ratio > _options.MaxUpdateRatio && ratio > worstRatio)
-                (worst, worstRatio) = (i, ratio);
-        }
-        if (worst < 0)
-            return null;
-        var p = _tree.Parameters[worst];
-        return new AnomalyEvent
-        {
-            Kind = AnomalyKind.ExplodingGradient,
-            Step = step,
-            Phase = AnomalyPhase.Update,
-            ModulePath = ModuleTree.ReportPath(p.OwnerPath),
-            Operation = _tree.TypeNameAt(p.OwnerPath),
-            Message = $"The last update changed '{p.Name}' by {worstRatio:G3} times its own norm (healthy training moves weights by about 1e-3 of their norm per step): the steps are far too large for these gradients.",
-            Suggestion = Suggestions.For(AnomalyKind.ExplodingGradient, null),
-            Localization = "update-to-weight ratio measured from the weights before and after the last optimizer step",
-            Value = worstRatio,
-            Threshold = _options.MaxUpdateRatio,
-        };
+        bool actionable = anomalies.Exists(AnomalyKinds.IsActionable);
+        return (actionable, !actionable || _options.Policy is AnomalyPolicy.Record or AnomalyPolicy.Warn);
     }
 
-    private AnomalyEvent FromFinding(long step, Func<Tensor> loss, StepSnapshot before, HealthFinding finding, StepStatistics stats)
+    /// <summary>Apply: log, act on the policy, tell the instruments; every event records the action taken.</summary>
+    private List<AnomalyEvent> Apply(List<AnomalyEvent> anomalies, bool actionable, bool shouldStep, InstrumentContext context)
     {
-        if (finding.Kind == AnomalyKind.VanishingGradient && finding.ParameterIndices.Count > 0)
+        bool rolledBack = false;
+        if (actionable)
         {
-            var located = _options.Localize ? _locator.Replay(loss, before, ReplayTarget.VanishingGradient, step) : null;
-            var dead = finding.ParameterIndices.Select(i => _tree.Parameters[i].Name).ToList();
-            if (located is not null)
-                return located with { Value = finding.Value, Threshold = finding.Threshold, Message = located.Message + $" Dead parameter tensors: {string.Join(", ", dead)}." };
-            string owner = _tree.Parameters[finding.ParameterIndices[0]].OwnerPath;
-            return new AnomalyEvent
+            Log(anomalies);
+            switch (_options.Policy)
             {
-                Kind = AnomalyKind.VanishingGradient,
-                Step = step,
-                Phase = AnomalyPhase.Backward,
-                ModulePath = ModuleTree.ReportPath(owner),
-                Operation = _tree.TypeNameAt(owner),
-                Message = finding.Message + $" Dead: {string.Join(", ", dead)}.",
-                Suggestion = Suggestions.For(AnomalyKind.VanishingGradient, null),
-                Localization = "gradient norms over consecutive steps",
-                Value = finding.Value,
-                Threshold = finding.Threshold,
-            };
+                case AnomalyPolicy.SkipStep:
+                case AnomalyPolicy.Throw:
+                    // A skipped step leaves no trace: gradients zeroed, and the buffers its forward pass updated (BatchNorm
+                    // running statistics, which a NaN batch would poison) put back.
+                    ZeroGradients();
+                    _before.RestoreBuffers();
+                    break;
+                case AnomalyPolicy.Rollback:
+                    ZeroGradients();
+                    _before.RestoreBuffers();
+                    _rollbackState?.Restore();
+                    rolledBack = true;
+                    break;
+            }
+        }
+        if (_pendingTaken && !actionable)
+        {
+            (_rollbackState, _pendingRollback) = (_pendingRollback, _rollbackState); // confirmed healthy: the state to return to
+            _rollbackOwed = false;
+        }
+        else if (_pendingTaken)
+        {
+            _rollbackOwed = true; // an unhealthy step's state is no state to return to: copy again at the next step
         }
 
-        // The layer that carries most of the gradient is where to look first.
-        int largest = -1;
-        for (int i = 0; i < stats.GradientNorms.Length; i++)
-            if (stats.GradientNorms[i] is { } v && (largest < 0 || v > stats.GradientNorms[largest]!.Value))
-                largest = i;
-        string? path = finding.Kind == AnomalyKind.DivergingLoss || largest < 0 ? null : _tree.Parameters[largest].OwnerPath;
-        string where = largest < 0 ? "" : $" The largest gradient is in '{_tree.Parameters[largest].Name}' (norm {stats.GradientNorms[largest]:G4}).";
-        return new AnomalyEvent
-        {
-            Kind = finding.Kind,
-            Step = step,
-            Phase = finding.Kind == AnomalyKind.DivergingLoss ? AnomalyPhase.Forward : AnomalyPhase.Backward,
-            ModulePath = path is null ? null : ModuleTree.ReportPath(path),
-            Operation = path is null ? null : _tree.TypeNameAt(path),
-            Message = finding.Message + where,
-            Suggestion = Suggestions.For(finding.Kind, null),
-            Localization = $"robust statistics over the last {_options.WindowSize} steps (median and MAD)",
-            Value = finding.Value,
-            Threshold = finding.Threshold,
-        };
+        context.WillStep = shouldStep;
+        context.RolledBack = rolledBack;
+        foreach (var instrument in _due)
+            instrument.AfterDecision(context);
+
+        if (anomalies.Count == 0)
+            return anomalies;
+        string action = actionable ? _options.Policy.ToString() : AnomalyPolicy.Record.ToString();
+        return anomalies.ConvertAll(a => a with { Action = action });
     }
 
-    private AnomalyEvent Unlocated(long step, StepStatistics stats, ExternalException? backwardError)
-    {
-        var bad = _tree.Parameters.Where((p, i) => stats.GradientNorms[i] is { } v && !double.IsFinite(v)).Select(p => p.Name).ToList();
-        bool lossBad = !double.IsFinite(stats.Loss);
-        string? node = backwardError is null ? null : AnomalyLocator.NodeName(backwardError.Message);
-        var kind = lossBad ? AnomalyKind.NonFiniteLoss : AnomalyKind.NonFiniteGradient;
-        return new AnomalyEvent
-        {
-            Kind = kind,
-            Step = step,
-            Phase = lossBad ? AnomalyPhase.Forward : AnomalyPhase.Backward,
-            ModulePath = bad.Count > 0 ? ModuleTree.ReportPath(ModuleTree.OwnerPath(bad[0])) : null,
-            Operation = node,
-            Message = lossBad
-                ? $"The loss is {stats.Loss}."
-                : $"Non-finite gradients in: {string.Join(", ", bad)}." + (backwardError is null ? "" : $" libtorch: {backwardError.Message.Split('\n')[0]}"),
-            Suggestion = Suggestions.For(kind, node),
-            Localization = _options.Localize ? "the replay did not reproduce the anomaly (non-deterministic step?)" : "not localized (MonitorOptions.Localize is off)",
-        };
-    }
-
-    private static AnomalyEvent BatchNormEvent(long step, string path, string type, string message) => new()
-    {
-        Kind = AnomalyKind.BatchNormDegenerate,
-        Step = step,
-        Phase = AnomalyPhase.Forward,
-        ModulePath = ModuleTree.ReportPath(path),
-        Operation = type,
-        Message = message,
-        Suggestion = Suggestions.For(AnomalyKind.BatchNormDegenerate, type),
-        Localization = "forward pre-hook on the BatchNorm layer",
-    };
-
-    private static bool IsActionable(AnomalyEvent a) => AnomalyKinds.IsActionable(a);
-
-    private void Apply(List<AnomalyEvent> anomalies, StepSnapshot before)
-    {
-        if (_options.Logger is { } logger)
-        {
-            var level = _options.Policy == AnomalyPolicy.Warn ? LogLevel.Warning : LogLevel.Information;
-            foreach (var a in anomalies)
-                logger.Log(level, "Step {Step}: {Kind} during {Phase} in {Module} ({Operation}): {Message} Suggestion: {Suggestion}",
-                    a.Step, a.Kind, a.Phase, a.ModulePath ?? "-", a.Operation ?? "-", a.Message, a.Suggestion);
-        }
-        switch (_options.Policy)
-        {
-            case AnomalyPolicy.SkipStep:
-            case AnomalyPolicy.Throw:
-                // A skipped step leaves no trace: gradients zeroed, and the buffers its forward pass updated (BatchNorm
-                // running statistics, which a NaN batch would poison) put back.
-                ZeroGradients();
-                before.RestoreBuffers();
-                break;
-            case AnomalyPolicy.Rollback:
-                ZeroGradients();
-                if (_lastHealthy is not null)
-                {
-                    _lastHealthy.RestoreParameters(_options.Optimizer);
-                    _lastHealthy.RestoreBuffers();
-                }
-                _reader.ForgetWeights();
-                break;
-        }
-    }
-
-    private void ZeroGradients()
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        foreach (var p in _tree.Parameters)
-            p.Tensor.grad?.zero_();
-    }
-
-    private StepRecord Record(long step, StepStatistics stats, bool shouldStep, double milliseconds, List<AnomalyEvent> anomalies)
+    /// <summary>Record: the step record (per-layer norms and ratios), its anomalies and the instruments' metrics, to every sink.</summary>
+    private StepRecord Record(long step, StepStatistics stats, bool shouldStep, double milliseconds, List<AnomalyEvent> anomalies, InstrumentContext context)
     {
         var parameters = _tree.Parameters;
         var layers = new LayerStatistics[parameters.Count];
         for (int i = 0; i < parameters.Count; i++)
         {
-            double? ratio = stats.UpdateNorms is { } u && stats.PreviousWeightNorms is { } w && w[i] > 0 ? u[i] / w[i] : null;
             layers[i] = new LayerStatistics
             {
                 Name = parameters[i].Name,
                 GradientNorm = stats.GradientNorms[i],
-                WeightNorm = stats.WeightNorms?[i],
-                UpdateRatio = ratio,
+                WeightNorm = context.WeightNorms?[i],
+                UpdateRatio = context.UpdateRatios?[i],
             };
         }
         var record = new StepRecord
@@ -480,38 +370,146 @@ public sealed class TrainingMonitor : IDisposable
             GradientNorm = stats.TotalGradientNorm,
             Skipped = shouldStep ? null : true,
         };
-        _history.Add(record, anomalies);
-        foreach (var a in anomalies)
-            _log?.Write(a);
-        _log?.Write(record);
-        _metrics?.Record(stats.Loss, stats.TotalGradientNorm, anomalies.Count);
-        if (_tensorBoard is not null)
-        {
-            _tensorBoard.Write(record);
-            foreach (var a in anomalies)
-                _tensorBoard.Write(a);
-            if (_options.HistogramSchedule.IsDue(step))
-                _tensorBoard.WriteHistograms(_tree, step);
-        }
+        _recorder.Record(record, anomalies);
+        foreach (var metric in context.Metrics)
+            _recorder.Record(metric);
         return record;
     }
 
-    private static string DescribeModel(nn.Module model)
+    private AnomalyEvent? Localize(Func<Tensor> loss, ReplayTarget target, long step)
     {
-        var children = model.named_children().Select(c => ModuleTree.TypeName(c.module)).ToList();
-        return children.Count == 0 ? ModuleTree.TypeName(model) : $"{ModuleTree.TypeName(model)}({string.Join(", ", children)})";
+        if (!_options.Localize)
+            return null;
+        _batchNorm.Suspended = true;
+        try
+        {
+            return _replay.Replay(loss, _before, target, step);
+        }
+        finally
+        {
+            _batchNorm.Suspended = false;
+        }
     }
 
-    /// <summary>Removes the monitor's hooks, closes the run log and frees the copies it holds. The model is left as it is.</summary>
+    /// <summary>BatchNorm running statistics that turned non-finite in this step: every later evaluation will return NaN.</summary>
+    private void PoisonedRunningStatistics(long step, StepStatistics stats, List<AnomalyEvent> anomalies)
+    {
+        bool runningBad = !Array.TrueForAll(stats.RunningStatisticSums, double.IsFinite);
+        bool newlyPoisoned = runningBad && !_runningStatisticsPoisoned;
+        _runningStatisticsPoisoned = runningBad;
+        if (!newlyPoisoned)
+            return;
+        var bn = _tree.Buffers.FirstOrDefault(b => b.Name.EndsWith("running_var", StringComparison.Ordinal) && !TensorStatisticsReader.IsFinite(b.Buffer));
+        bn = bn.Name is null ? _tree.Buffers.First(b => !TensorStatisticsReader.IsFinite(b.Buffer)) : bn;
+        string path = ModuleTree.OwnerPath(bn.Name);
+        var poisoned = TensorStatisticsReader.Read(bn.Buffer, bn.Name);
+        int seen = anomalies.FindIndex(a => a.Kind == AnomalyKind.BatchNormDegenerate && a.ModulePath == ModuleTree.ReportPath(path));
+        if (seen >= 0)
+        {
+            // The batch-of-one warning came true: the running statistics are now NaN. That makes it actionable.
+            anomalies[seen] = anomalies[seen] with
+            {
+                NaNCount = poisoned.NaNCount,
+                InfCount = poisoned.InfCount,
+                Tensor = poisoned,
+                Message = anomalies[seen].Message + $" After this step '{bn.Name}' holds {poisoned.NaNCount} NaN value(s).",
+            };
+        }
+        else if (anomalies.Count == 0) // otherwise a consequence of the incident already reported
+        {
+            anomalies.Add(AnomalyEvents.BatchNorm(step, path, _tree.TypeNameAt(path),
+                $"The running statistics of '{path}' are no longer finite: every evaluation through this layer will return NaN.",
+                "running statistics read at this step", poisoned));
+        }
+    }
+
+    private AnomalyEvent FromFinding(long step, Func<Tensor> loss, HealthFinding finding, StepStatistics stats)
+    {
+        if (finding.Kind == AnomalyKind.VanishingGradient && finding.ParameterIndices.Count > 0)
+        {
+            var dead = string.Join(", ", finding.ParameterIndices.Select(i => _tree.Parameters[i].Name));
+            var located = Localize(loss, ReplayTarget.VanishingGradient, step);
+            if (located is not null)
+                return located with { Value = finding.Value, Threshold = finding.Threshold, Message = located.Message + $" Dead parameter tensors: {dead}." };
+            string owner = _tree.Parameters[finding.ParameterIndices[0]].OwnerPath;
+            return AnomalyEvents.VanishingGradient(step, owner, _tree.TypeNameAt(owner), finding.Message + $" Dead parameter tensors: {dead}.",
+                "gradient norms over consecutive steps", value: finding.Value, threshold: finding.Threshold);
+        }
+
+        // The layer that carries most of the gradient is where to look first.
+        int largest = -1;
+        for (int i = 0; i < stats.GradientNorms.Length; i++)
+            if (stats.GradientNorms[i] is { } v && (largest < 0 || v > stats.GradientNorms[largest]!.Value))
+                largest = i;
+        string? path = finding.Kind == AnomalyKind.DivergingLoss || largest < 0 ? null : _tree.Parameters[largest].OwnerPath;
+        string where = largest < 0 ? "" : $" The largest gradient is in '{_tree.Parameters[largest].Name}' (norm {stats.GradientNorms[largest]:G4}).";
+        return AnomalyEvents.Alarm(finding.Kind, step, path, path is null ? null : _tree.TypeNameAt(path), finding.Message + where,
+            $"robust statistics over the last {_options.WindowSize} steps (median and MAD)", finding.Value, finding.Threshold);
+    }
+
+    private AnomalyEvent Unlocated(long step, StepStatistics stats, ExternalException? backwardError)
+    {
+        string localization = _options.Localize
+            ? "the replay did not reproduce the anomaly (non-deterministic step?)"
+            : "not localized (MonitorOptions.Localize is off)";
+        if (!double.IsFinite(stats.Loss))
+            return AnomalyEvents.NonFiniteLoss(step, $"The loss is {stats.Loss}.", localization);
+        var bad = _tree.Parameters.Where((p, i) => stats.GradientNorms[i] is { } v && !double.IsFinite(v)).Select(p => p.Name).ToList();
+        string? node = backwardError is null ? null : StepReplay.NodeName(backwardError.Message);
+        return AnomalyEvents.NonFiniteGradient(step, bad.Count > 0 ? ModuleTree.OwnerPath(bad[0]) : null, null, node, null, null,
+            $"Non-finite gradients in: {string.Join(", ", bad)}." + (backwardError is null ? "" : $" libtorch: {backwardError.Message.Split('\n')[0]}"),
+            localization);
+    }
+
+    private void Log(List<AnomalyEvent> anomalies)
+    {
+        if (_options.Logger is not { } logger)
+            return;
+        var level = _options.Policy == AnomalyPolicy.Warn ? LogLevel.Warning : LogLevel.Information;
+        foreach (var a in anomalies)
+            logger.Log(level, "Step {Step}: {Kind} during {Phase} in {Module} ({Operation}): {Message} Suggestion: {Suggestion}",
+                a.Step, a.Kind, a.Phase, a.ModulePath ?? "-", a.Operation ?? "-", a.Message, a.Suggestion);
+    }
+
+    private void ZeroGradients()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var p in _tree.Parameters)
+            p.Tensor.grad?.zero_();
+    }
+
+    private RunMetadata DescribeRun(nn.Module model)
+    {
+        var children = model.named_children().Select(c => ModuleTree.TypeName(c.module)).ToList();
+        return new RunMetadata
+        {
+            RunName = _options.RunName,
+            ModelDescription = children.Count == 0 ? ModuleTree.TypeName(model) : $"{ModuleTree.TypeName(model)}({string.Join(", ", children)})",
+            ParameterCount = _tree.Parameters.Sum(p => p.Tensor.numel()),
+            Device = _tree.Parameters.FirstOrDefault()?.Tensor.device.ToString() ?? "cpu",
+            Seed = _options.Seed,
+            StartedAt = DateTimeOffset.UtcNow,
+            TorchSharpVersion = typeof(torch).Assembly.GetName().Version?.ToString(),
+            LibraryVersion = typeof(TrainingMonitor).Assembly.GetName().Version?.ToString(),
+            Tags = _options.Tags,
+            Rank = _options.Rank,
+            WorldSize = _options.WorldSize,
+        };
+    }
+
+    /// <summary>Removes the monitor's hooks, closes the run log, disposes the instruments and frees the copies it holds. The model is left as it is.</summary>
     public void Dispose()
     {
         if (_disposed)
             return;
         _disposed = true;
         _batchNorm.Dispose();
-        _reader.ForgetWeights();
-        _lastHealthy?.Dispose();
-        _log?.Dispose();
-        _metrics?.Dispose();
+        foreach (var instrument in _instruments)
+            instrument.Dispose();
+        _before.Dispose();
+        _pendingRollback?.Dispose();
+        _rollbackState?.Dispose();
+        _recorder.Dispose();
     }
 }

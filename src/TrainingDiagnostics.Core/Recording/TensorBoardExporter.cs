@@ -1,5 +1,5 @@
 using TorchSharp;
-using TrainingDiagnostics.Anomalies;
+using TrainingDiagnostics.ModuleState;
 using TrainingDiagnostics.Model;
 using static TorchSharp.torch;
 

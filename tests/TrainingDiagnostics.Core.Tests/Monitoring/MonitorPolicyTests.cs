@@ -93,11 +93,17 @@ public sealed class MonitorPolicyTests
     }
 
     [TestMethod]
-    public void RollbackRestoresTheLastHealthyWeightsAndOptimizerState()
+    public void RollbackWithAPerStepScheduleRestoresTheLastHealthyWeightsAndOptimizerState()
     {
         var model = Mlp();
         var optimizer = optim.Adam(model.parameters(), 0.01);
-        using var monitor = new TrainingMonitor(model, new MonitorOptions { Policy = AnomalyPolicy.Rollback, Optimizer = optimizer, PublishMetrics = false });
+        using var monitor = new TrainingMonitor(model, new MonitorOptions
+        {
+            Policy = AnomalyPolicy.Rollback,
+            Optimizer = optimizer,
+            PublishMetrics = false,
+            RollbackSchedule = Schedule.Every(1),
+        });
         var fc2Weight = model.parameters().ToArray()[2];
         double[]? healthyWeights = null;
         var results = Train(monitor, optimizer, 4, s => Regression(s), Mse, beforeStep: s =>

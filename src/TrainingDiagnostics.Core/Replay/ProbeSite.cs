@@ -1,4 +1,4 @@
-namespace TrainingDiagnostics.Anomalies;
+namespace TrainingDiagnostics.Replay;
 
 /// <summary>A module boundary observed by a <see cref="GradProbe"/>.</summary>
 /// <param name="Path">The module's dotted path ("" for the root).</param>

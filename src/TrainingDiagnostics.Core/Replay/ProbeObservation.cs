@@ -1,6 +1,6 @@
 using TrainingDiagnostics.Model;
 
-namespace TrainingDiagnostics.Anomalies;
+namespace TrainingDiagnostics.Replay;
 
 /// <summary>One gradient seen at a module boundary during a replay's backward pass.</summary>
 /// <param name="Sequence">Order of arrival (backward execution order).</param>

@@ -2,7 +2,7 @@ using TorchSharp;
 using TrainingDiagnostics.Model;
 using static TorchSharp.torch;
 
-namespace TrainingDiagnostics.Anomalies;
+namespace TrainingDiagnostics.ModuleState;
 
 /// <summary>Summarizes a tensor for an incident report with one device-to-host transfer.</summary>
 internal static class TensorStatisticsReader

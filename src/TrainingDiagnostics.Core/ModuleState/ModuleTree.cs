@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TrainingDiagnostics.Anomalies;
+namespace TrainingDiagnostics.ModuleState;
 
 /// <summary>
 /// The modules of a model with their dotted paths (as <c>named_modules()</c> gives them; the root is ""), the owner
@@ -27,7 +27,13 @@ internal sealed class ModuleTree
             Parameters.Add(new NamedParameter(name, OwnerPath(name), parameter));
         foreach (var (name, buffer) in root.named_buffers())
             Buffers.Add((name, buffer));
+        ParameterNames = Parameters.Select(p => p.Name).ToArray();
+        ParameterTensors = Parameters.Select(p => p.Tensor).ToArray();
     }
+
+    public IReadOnlyList<string> ParameterNames { get; }
+
+    public IReadOnlyList<Tensor> ParameterTensors { get; }
 
     public nn.Module Root { get; }
 

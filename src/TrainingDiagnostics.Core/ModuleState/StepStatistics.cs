@@ -1,21 +1,12 @@
-namespace TrainingDiagnostics.Monitoring;
+namespace TrainingDiagnostics.ModuleState;
 
-/// <summary>Everything the always-on checks read from the device in one transfer.</summary>
+/// <summary>What the always-on checks read from the device in the step's one transfer.</summary>
 internal sealed class StepStatistics
 {
     public double Loss { get; init; }
 
     /// <summary>Per-parameter gradient L2 norms; null for a parameter without gradient.</summary>
     public required double?[] GradientNorms { get; init; }
-
-    /// <summary>Per-parameter weight L2 norms, or null when not scheduled this step.</summary>
-    public double[]? WeightNorms { get; init; }
-
-    /// <summary>Per-parameter ‖w - w_previous‖ for the update ratio, or null when not measured this step.</summary>
-    public double[]? UpdateNorms { get; init; }
-
-    /// <summary>Per-parameter ‖w_previous‖, the denominator of the update ratio.</summary>
-    public double[]? PreviousWeightNorms { get; init; }
 
     /// <summary>Sums of BatchNorm running statistics (non-finite when a running statistic is).</summary>
     public required double[] RunningStatisticSums { get; init; }

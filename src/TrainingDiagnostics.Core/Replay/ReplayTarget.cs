@@ -1,4 +1,4 @@
-namespace TrainingDiagnostics.Anomalies;
+namespace TrainingDiagnostics.Replay;
 
 /// <summary>What a replay looks for.</summary>
 internal enum ReplayTarget

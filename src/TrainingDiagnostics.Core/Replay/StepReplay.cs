@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using TorchSharp;
+using TrainingDiagnostics.Anomalies;
 using TrainingDiagnostics.Model;
-using TrainingDiagnostics.Recording;
+using TrainingDiagnostics.ModuleState;
 using static TorchSharp.torch;
 
-namespace TrainingDiagnostics.Anomalies;
+namespace TrainingDiagnostics.Replay;
 
 /// <summary>
 /// Localizes an anomaly by replaying the step: the random state and module buffers are put back as they were before the
@@ -20,17 +21,26 @@ namespace TrainingDiagnostics.Anomalies;
 /// mode, enabled around <c>backward()</c> only (never around <c>autograd.grad</c>, which would abort the process).
 /// Hooks see modules whose <c>forward</c> takes and returns one tensor and that are called through <c>call()</c>.
 /// </remarks>
-internal sealed partial class AnomalyLocator
+internal sealed partial class StepReplay
 {
     private readonly ModuleTree _tree;
+    private readonly List<nn.Module> _dropouts;
 
-    public AnomalyLocator(ModuleTree tree) => _tree = tree;
+    public StepReplay(ModuleTree tree)
+    {
+        _tree = tree;
+        _dropouts = tree.Modules.Where(m => ModuleTree.TypeName(m.Module).Contains("Dropout", StringComparison.Ordinal)).Select(m => m.Module).ToList();
+    }
 
     public AnomalyEvent? Replay(Func<Tensor> closure, StepSnapshot before, ReplayTarget target, long step)
     {
         using var scope = NewDisposeScope();
         var stashedGrads = _tree.Parameters.Select(p => p.Tensor.grad).ToArray();
-        using var after = StepSnapshot.Capture(_tree);
+        using var after = new StepSnapshot(_tree);
+        after.Capture();
+        // TorchSharp exposes no CUDA generator state: on CUDA, dropout runs in eval mode during the replay so that the
+        // replay draws nothing from the device generator (the CPU generator is saved and restored).
+        var evalDuringReplay = OnCuda() ? _dropouts.Where(d => d.training).ToList() : [];
         var forward = new ForwardTrace();
         var recorder = new ProbeRecorder();
         var removers = new List<Action>();
@@ -40,6 +50,8 @@ internal sealed partial class AnomalyLocator
                 p.Tensor.grad = null;
             before.RestoreRandomState();
             before.RestoreBuffers();
+            foreach (var dropout in evalDuringReplay)
+                dropout.eval();
             foreach (var (path, module) in _tree.Modules)
                 Attach(path, module, forward, recorder, removers);
 
@@ -81,6 +93,8 @@ internal sealed partial class AnomalyLocator
         {
             foreach (var remover in removers)
                 remover();
+            foreach (var dropout in evalDuringReplay)
+                dropout.train();
             for (int i = 0; i < stashedGrads.Length; i++)
                 _tree.Parameters[i].Tensor.grad = stashedGrads[i];
             after.RestoreRandomState();
@@ -120,85 +134,25 @@ internal sealed partial class AnomalyLocator
     private AnomalyEvent? FromForward(ForwardTrace forward, Tensor loss, ReplayTarget target, long step)
     {
         if (forward.DataFault is { } data)
-        {
-            return new AnomalyEvent
-            {
-                Kind = AnomalyKind.NonFiniteInput,
-                Step = step,
-                Phase = AnomalyPhase.Forward,
-                ModulePath = "input",
-                Operation = "input batch",
-                NaNCount = data.NaNCount,
-                InfCount = data.InfCount,
-                Tensor = data,
-                Message = $"The batch fed to the model holds {Count(data)}: the data is the producer, not the first layer.",
-                Suggestion = Suggestions.For(AnomalyKind.NonFiniteInput, null),
-                Localization = "replay: forward pre-hook on the model saw a non-finite batch",
-            };
-        }
+            return AnomalyEvents.NonFiniteInput(step, data, "replay: forward pre-hook on the model saw a non-finite batch");
 
         if (forward.Producer is { } path)
         {
             var module = _tree.ModuleAt(path)!;
             string type = ModuleTree.TypeName(module);
             var badParameter = _tree.Parameters.FirstOrDefault(p => p.OwnerPath == path && !TensorStatisticsReader.IsFinite(p.Tensor));
-            var output = forward.ProducerOutput!;
             if (badParameter is not null)
-            {
-                var stats = TensorStatisticsReader.Read(badParameter.Tensor, badParameter.Name);
-                return new AnomalyEvent
-                {
-                    Kind = AnomalyKind.NonFiniteParameter,
-                    Step = step,
-                    Phase = AnomalyPhase.Update,
-                    ModulePath = ModuleTree.ReportPath(path),
-                    Operation = type,
-                    NaNCount = stats.NaNCount,
-                    InfCount = stats.InfCount,
-                    Tensor = stats,
-                    Inputs = [forward.ProducerInput!],
-                    Message = $"The parameter '{badParameter.Name}' holds {Count(stats)}, so {type} '{path}' turns a finite input into a non-finite output.",
-                    Suggestion = Suggestions.For(AnomalyKind.NonFiniteParameter, type),
-                    Localization = "replay: first forward hook with a non-finite output and finite input; the module's own parameter is non-finite",
-                };
-            }
-
-            var kind = ModuleTree.IsBatchNorm(module) ? AnomalyKind.BatchNormDegenerate : AnomalyKind.NonFiniteActivation;
-            return new AnomalyEvent
-            {
-                Kind = kind,
-                Step = step,
-                Phase = AnomalyPhase.Forward,
-                ModulePath = ModuleTree.ReportPath(path),
-                Operation = type,
-                NaNCount = output.NaNCount,
-                InfCount = output.InfCount,
-                Tensor = output,
-                Inputs = [forward.ProducerInput!],
-                Message = $"{type} '{(path.Length == 0 ? "(model)" : path)}' produced {Count(output)} in its forward output from a finite input.",
-                Suggestion = Suggestions.For(kind, type),
-                Localization = "replay: first forward hook, in execution order, with a non-finite output and a finite input (innermost module)",
-            };
+                return AnomalyEvents.NonFiniteParameter(step, badParameter.Name, path, type, TensorStatisticsReader.Read(badParameter.Tensor, badParameter.Name),
+                    "replay: first forward hook with a non-finite output and finite input; the module's own parameter is non-finite",
+                    forward.ProducerInput!);
+            return AnomalyEvents.NonFiniteOutput(step, path, type, ModuleTree.IsBatchNorm(module), forward.ProducerOutput!, forward.ProducerInput!,
+                "replay: first forward hook, in execution order, with a non-finite output and a finite input (innermost module)");
         }
 
         if (target == ReplayTarget.NonFinite && !TensorStatisticsReader.IsFinite(loss))
-        {
-            var stats = TensorStatisticsReader.Read(loss, "loss");
-            return new AnomalyEvent
-            {
-                Kind = AnomalyKind.NonFiniteLoss,
-                Step = step,
-                Phase = AnomalyPhase.Forward,
-                ModulePath = null,
-                Operation = "loss",
-                NaNCount = stats.NaNCount,
-                InfCount = stats.InfCount,
-                Tensor = stats,
-                Message = "Every module produced finite outputs, but the loss computed from them is not finite: the loss computation is the producer.",
-                Suggestion = Suggestions.For(AnomalyKind.NonFiniteLoss, null),
-                Localization = "replay: all forward hooks finite, loss non-finite",
-            };
-        }
+            return AnomalyEvents.NonFiniteLoss(step,
+                "Every module produced finite outputs, but the loss computed from them is not finite: the loss computation is the producer.",
+                "replay: all forward hooks finite, loss non-finite", TensorStatisticsReader.Read(loss, "loss"));
         return null;
     }
 
@@ -261,24 +215,8 @@ internal sealed partial class AnomalyLocator
 
     private AnomalyEvent BackwardEvent(long step, string? producer, string? node, TensorStatistics? tensor, ProbeObservation? incoming, string message, string how)
     {
-        string? type = producer is null ? null : _tree.TypeNameAt(producer);
-        string? operation = node is not null && type is not null ? $"{type}/{node}" : node ?? type;
-        var inputs = incoming is null ? new List<TensorStatistics>() : [incoming.Statistics ?? new TensorStatistics { Name = "grad_output" }];
-        return new AnomalyEvent
-        {
-            Kind = AnomalyKind.NonFiniteGradient,
-            Step = step,
-            Phase = AnomalyPhase.Backward,
-            ModulePath = producer is null ? null : ModuleTree.ReportPath(producer),
-            Operation = operation,
-            NaNCount = tensor?.NaNCount ?? 0,
-            InfCount = tensor?.InfCount ?? 0,
-            Tensor = tensor,
-            Inputs = inputs,
-            Message = message,
-            Suggestion = Suggestions.For(AnomalyKind.NonFiniteGradient, node ?? type),
-            Localization = how,
-        };
+        var inputs = incoming is null ? null : new[] { incoming.Statistics ?? new TensorStatistics { Name = "grad_output" } };
+        return AnomalyEvents.NonFiniteGradient(step, producer, producer is null ? null : _tree.TypeNameAt(producer), node, tensor, inputs, message, how);
     }
 
     private AnomalyEvent? FromVanishing(IReadOnlyList<ProbeObservation> observations, long step)
@@ -289,24 +227,16 @@ internal sealed partial class AnomalyLocator
             if (enter is null || enter.Norm == 0)
                 continue;
             string type = _tree.TypeNameAt(o.Path);
-            return new AnomalyEvent
-            {
-                Kind = AnomalyKind.VanishingGradient,
-                Step = step,
-                Phase = AnomalyPhase.Backward,
-                ModulePath = ModuleTree.ReportPath(o.Path),
-                Operation = type,
-                Tensor = o.Statistics,
-                Message = $"{type} '{o.Path}' receives a gradient of norm {enter.Norm:G4} and passes on exactly zero: every layer before it learns nothing.",
-                Suggestion = Suggestions.For(AnomalyKind.VanishingGradient, type),
-                Localization = "replay: grad probes at module boundaries; first module with a non-zero incoming and a zero outgoing gradient",
-            };
+            return AnomalyEvents.VanishingGradient(step, o.Path, type,
+                $"{type} '{o.Path}' receives a gradient of norm {enter.Norm:G4} and passes on exactly zero: every layer before it learns nothing.",
+                "replay: grad probes at module boundaries; first module with a non-zero incoming and a zero outgoing gradient", o.Statistics);
         }
         return null;
     }
 
-    private static string Count(TensorStatistics? stats) =>
-        stats is null ? "non-finite values" : $"{stats.NaNCount} NaN and {stats.InfCount} Inf value(s)";
+    private static string Count(TensorStatistics? stats) => AnomalyEvents.Count(stats);
+
+    private bool OnCuda() => _tree.Parameters.Count > 0 && _tree.Parameters[0].Tensor.device_type == DeviceType.CUDA;
 
     internal static string? NodeName(string message)
     {

@@ -1,8 +1,9 @@
 using TorchSharp;
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.ModuleState;
 using static TorchSharp.torch;
 
-namespace TrainingDiagnostics.Anomalies;
+namespace TrainingDiagnostics.Replay;
 
 /// <summary>Collects, in backward execution order, what the grad probes of a replay saw.</summary>
 internal sealed class ProbeRecorder

@@ -1,0 +1,68 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TrainingDiagnostics.ModuleState;
+
+/// <summary>
+/// A copy of everything an optimizer step changes, for a rollback: the parameters, the module buffers and the optimizer
+/// state (moments, step counts). Parameter and buffer copies are allocated once and overwritten in place at every capture.
+/// </summary>
+internal sealed class TrainingState : IDisposable
+{
+    private readonly List<(Tensor Live, Tensor Copy)> _tensors = [];
+    private readonly optim.Optimizer? _optimizer;
+    private byte[]? _optimizerState;
+
+    public TrainingState(ModuleTree tree, optim.Optimizer? optimizer)
+    {
+        _optimizer = optimizer;
+        using var noGrad = no_grad();
+        foreach (var p in tree.Parameters)
+            _tensors.Add((p.Tensor, p.Tensor.detach().clone().DetachFromDisposeScope()));
+        foreach (var (_, buffer) in tree.Buffers)
+            _tensors.Add((buffer, buffer.detach().clone().DetachFromDisposeScope()));
+    }
+
+    /// <summary>The step at whose start the copy was taken, or null before the first capture.</summary>
+    public long? Step { get; private set; }
+
+    /// <summary>Whether the optimizer state is part of the copy (TorchSharp's managed optimizers: SGD, Adam, AdamW...).</summary>
+    public bool HasOptimizerState => _optimizerState is not null;
+
+    public void Capture(long step)
+    {
+        using (no_grad())
+            foreach (var (live, copy) in _tensors)
+                copy.copy_(live);
+        if (_optimizer is TorchSharp.Modules.OptimizerHelper managed)
+        {
+            using var stream = new MemoryStream(_optimizerState?.Length ?? 0);
+            using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+                managed.save_state_dict(writer);
+            _optimizerState = stream.ToArray();
+        }
+        Step = step;
+    }
+
+    /// <summary>Puts back parameters, buffers and optimizer state as they were at the start of <see cref="Step"/>.</summary>
+    public void Restore()
+    {
+        if (Step is null)
+            return;
+        using (no_grad())
+            foreach (var (live, copy) in _tensors)
+                live.copy_(copy);
+        if (_optimizer is TorchSharp.Modules.OptimizerHelper managed && _optimizerState is not null)
+        {
+            using var reader = new BinaryReader(new MemoryStream(_optimizerState));
+            managed.load_state_dict(reader);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, copy) in _tensors)
+            copy.Dispose();
+        _tensors.Clear();
+    }
+}

@@ -1,0 +1,98 @@
+using TorchSharp;
+using TrainingDiagnostics.Anomalies;
+using TrainingDiagnostics.Model;
+using TrainingDiagnostics.ModuleState;
+using static TorchSharp.torch;
+
+namespace TrainingDiagnostics.Monitoring;
+
+/// <summary>
+/// Update-to-weight ratios ‖Δw‖/‖w‖: when its schedule fires on a step that the optimizer applies, it keeps a copy of the
+/// weights; at the next step it reads the update from that copy with the step's transfer. An update that moves a weight
+/// matrix by more than <see cref="MonitorOptions.MaxUpdateRatio"/> times its norm is an exploding-gradient anomaly, often
+/// the first sign of one while the loss is still finite.
+/// </summary>
+internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) : Instrument("update-ratios", CostTier.Economy, schedule)
+{
+    private Tensor[]? _previous;
+    private bool _holdsUpdate;
+    private DeviceRead[] _updates = [];
+    private DeviceRead[] _norms = [];
+
+    public override bool IsDue(long step) => _holdsUpdate || Schedule.IsDue(step);
+
+    public override void Queue(InstrumentContext context)
+    {
+        if (!_holdsUpdate)
+            return;
+        var parameters = context.Parameters;
+        if (_updates.Length != parameters.Count)
+            (_updates, _norms) = (new DeviceRead[parameters.Count], new DeviceRead[parameters.Count]);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            _updates[i] = context.Reads.AddScalar(linalg.vector_norm(parameters[i].detach() - _previous![i]));
+            _norms[i] = context.Reads.AddScalar(linalg.vector_norm(_previous[i]));
+        }
+    }
+
+    public override void Compute(InstrumentContext context)
+    {
+        if (!_holdsUpdate)
+            return;
+        _holdsUpdate = false;
+        var ratios = new double?[_updates.Length];
+        int worst = -1;
+        double worstRatio = 0;
+        for (int i = 0; i < ratios.Length; i++)
+        {
+            double previous = context.Reads[_norms[i]];
+            if (!(previous > 0))
+                continue;
+            double ratio = context.Reads[_updates[i]] / previous;
+            ratios[i] = ratio;
+            // Biases and other vectors start at zero, where any update is large relative to them: weight matrices only.
+            if (context.Parameters[i].dim() >= 2 && ratio > maxRatio && ratio > worstRatio)
+                (worst, worstRatio) = (i, ratio);
+        }
+        context.UpdateRatios = ratios;
+        if (worst >= 0 && context.GradientsFinite)
+        {
+            var p = context.Tree.Parameters[worst];
+            context.ReportAnomaly(AnomalyEvents.Alarm(AnomalyKind.ExplodingGradient, context.Step, p.OwnerPath, context.Tree.TypeNameAt(p.OwnerPath),
+                $"The last update changed '{p.Name}' by {worstRatio:G3} times its own norm (healthy training moves weights by about 1e-3 of their norm per step): the steps are far too large for these gradients.",
+                "update-to-weight ratio measured from the weights before and after the last optimizer step",
+                worstRatio, maxRatio, AnomalyPhase.Update));
+        }
+    }
+
+    public override void AfterDecision(InstrumentContext context)
+    {
+        if (!context.WillStep || context.RolledBack || !Schedule.IsDue(context.Step))
+            return;
+        using var noGrad = no_grad();
+        var parameters = context.Parameters;
+        if (_previous is null || _previous.Length != parameters.Count)
+        {
+            Release();
+            _previous = parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+        }
+        else
+        {
+            for (int i = 0; i < parameters.Count; i++)
+                _previous[i].copy_(parameters[i]);
+        }
+        _holdsUpdate = true;
+    }
+
+    protected override void Dispose(bool disposing) => Release();
+
+    private void Release()
+    {
+        if (_previous is null)
+            return;
+        foreach (var w in _previous)
+            w.Dispose();
+        _previous = null;
+        _holdsUpdate = false;
+    }
+}

@@ -1,0 +1,78 @@
+using TrainingDiagnostics.Model;
+
+namespace TrainingDiagnostics.Recording;
+
+/// <summary>
+/// Where a monitored run's records go: the bounded in-memory history, the JSON Lines run log (one line per record, flushed
+/// as written, so a crash loses at most the line being written), the live meter and TensorBoard. Each sink is optional
+/// except the history.
+/// </summary>
+internal sealed class RunRecorder : IDisposable
+{
+    private readonly RunMetadata _metadata;
+    private readonly RunHistory _history;
+    private readonly RunLogWriter? _log;
+    private readonly MonitorMetrics? _metrics;
+
+    public RunRecorder(RunMetadata metadata, int maxStepsInMemory, string? logPath, string? meterName, string? tensorBoardDirectory)
+    {
+        _metadata = metadata;
+        _history = new RunHistory(maxStepsInMemory);
+        if (logPath is not null)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(logPath));
+            if (folder is not null)
+                Directory.CreateDirectory(folder);
+            _log = new RunLogWriter(logPath, metadata);
+        }
+        if (meterName is not null)
+            _metrics = new MonitorMetrics(meterName, metadata.RunName);
+        if (tensorBoardDirectory is not null)
+            TensorBoard = new TensorBoardExporter(tensorBoardDirectory);
+    }
+
+    /// <summary>The TensorBoard sink, when one was asked for.</summary>
+    public TensorBoardExporter? TensorBoard { get; }
+
+    /// <summary>Everything recorded so far (thinned beyond the in-memory capacity; the run log keeps every step).</summary>
+    public DiagnosticsRun Run => new()
+    {
+        Metadata = _metadata,
+        Steps = _history.Steps.ToArray(),
+        Anomalies = _history.Anomalies.ToArray(),
+        Metrics = _history.Metrics.ToArray(),
+    };
+
+    /// <summary>Records one step with its anomalies (events first in the log, then the step line).</summary>
+    public void Record(StepRecord record, IReadOnlyList<AnomalyEvent> anomalies)
+    {
+        _history.Add(record, anomalies);
+        if (_log is not null)
+        {
+            foreach (var a in anomalies)
+                _log.Write(a);
+            _log.Write(record);
+        }
+        _metrics?.Record(record.Loss, record.GradientNorm ?? double.NaN, anomalies.Count);
+        if (TensorBoard is not null)
+        {
+            TensorBoard.Write(record);
+            foreach (var a in anomalies)
+                TensorBoard.Write(a);
+        }
+    }
+
+    /// <summary>Records a metric.</summary>
+    public void Record(MetricRecord metric)
+    {
+        _history.Add(metric);
+        _log?.Write(metric);
+        TensorBoard?.Write(metric);
+    }
+
+    public void Dispose()
+    {
+        _log?.Dispose();
+        _metrics?.Dispose();
+    }
+}
