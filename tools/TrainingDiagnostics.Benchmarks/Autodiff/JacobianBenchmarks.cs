@@ -18,7 +18,7 @@ public class JacobianBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        set_num_threads(1); // stable ratios on a shared 2-core machine (two intra-op threads contend with other processes)
+        BenchmarkThreads.Use(1, nameof(JacobianBenchmarks));
         var generator = new Generator(42);
         _x = randn(256, generator: generator);
         _w = randn(64, 256, generator: generator) / 16;

@@ -22,7 +22,7 @@ public class JacobianDiagonalBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        set_num_threads(1); // stable ratios on a shared 2-core machine (two intra-op threads contend with other processes)
+        BenchmarkThreads.Use(1, nameof(JacobianDiagonalBenchmarks));
         _x = linspace(0, Math.PI, N, dtype: ScalarType.Float32);
         Autodiff_JacobianDiagonal();
     }

@@ -29,6 +29,7 @@ public class SinDerivativeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        BenchmarkThreads.Use(0, nameof(SinDerivativeBenchmarks));
         var random = new Random(1);
         _points = new double[N];
         for (int i = 0; i < N; i++)

@@ -25,6 +25,7 @@ public class TaylorOrdersBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        BenchmarkThreads.Use(0, nameof(TaylorOrdersBenchmarks));
         var random = new Random(2);
         _points = new double[N];
         for (int i = 0; i < N; i++)

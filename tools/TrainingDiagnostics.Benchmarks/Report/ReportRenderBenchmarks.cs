@@ -28,6 +28,7 @@ public class ReportRenderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        BenchmarkThreads.Use(0, nameof(ReportRenderBenchmarks));
         var random = new Random(3);
         string[] names = Enumerable.Range(0, Parameters).Select(i => $"encoder.block{i / 2}.{(i % 2 == 0 ? "weight" : "bias")}").ToArray();
         _steps = new StepRecord[Steps];
