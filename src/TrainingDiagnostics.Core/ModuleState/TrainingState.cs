@@ -10,12 +10,12 @@ namespace TrainingDiagnostics.ModuleState;
 internal sealed class TrainingState : IDisposable
 {
     private readonly List<(Tensor Live, Tensor Copy)> _tensors = [];
-    private readonly optim.Optimizer? _optimizer;
-    private byte[]? _optimizerState;
+    private readonly OptimizerStateCopy? _optimizerState;
 
     public TrainingState(ModuleTree tree, optim.Optimizer? optimizer)
     {
-        _optimizer = optimizer;
+        if (optimizer is TorchSharp.Modules.OptimizerHelper managed)
+            _optimizerState = new OptimizerStateCopy(managed);
         using var noGrad = no_grad();
         foreach (var p in tree.Parameters)
             _tensors.Add((p.Tensor, p.Tensor.detach().clone().DetachFromDisposeScope()));
@@ -34,13 +34,7 @@ internal sealed class TrainingState : IDisposable
         using (no_grad())
             foreach (var (live, copy) in _tensors)
                 copy.copy_(live);
-        if (_optimizer is TorchSharp.Modules.OptimizerHelper managed)
-        {
-            using var stream = new MemoryStream(_optimizerState?.Length ?? 0);
-            using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-                managed.save_state_dict(writer);
-            _optimizerState = stream.ToArray();
-        }
+        _optimizerState?.Capture();
         Step = step;
     }
 
@@ -52,11 +46,7 @@ internal sealed class TrainingState : IDisposable
         using (no_grad())
             foreach (var (live, copy) in _tensors)
                 live.copy_(copy);
-        if (_optimizer is TorchSharp.Modules.OptimizerHelper managed && _optimizerState is not null)
-        {
-            using var reader = new BinaryReader(new MemoryStream(_optimizerState));
-            managed.load_state_dict(reader);
-        }
+        _optimizerState?.Restore();
     }
 
     public void Dispose()
@@ -64,5 +54,6 @@ internal sealed class TrainingState : IDisposable
         foreach (var (_, copy) in _tensors)
             copy.Dispose();
         _tensors.Clear();
+        _optimizerState?.Dispose();
     }
 }
