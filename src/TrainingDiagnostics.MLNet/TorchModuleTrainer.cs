@@ -248,6 +248,11 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
 
         module.eval();
         var (profiles, fits) = PipelineRecords.Of(_context).Snapshot();
+        if (rows.NonFiniteRows > 0)
+        {
+            profiles = [.. profiles, NonFiniteInputProfile(rows)];
+        }
+
         run = run with { DataProfiles = profiles, ObservedFits = fits };
         if (monitorOptions.RunLogPath is { } path && (profiles.Length > 0 || fits.Length > 0))
         {
@@ -265,6 +270,27 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
 
         return (run, (int)step);
     }
+
+    /// <summary>Names the data behind the monitor's NonFiniteInput incidents: the column and how many training rows hold NaN or infinity.</summary>
+    private DataProfileRecord NonFiniteInputProfile(TensorRows rows) => new()
+    {
+        Name = $"trainer input '{Options.FeatureColumnName}'",
+        RowCount = rows.Count,
+        Findings =
+        [
+            new DataFinding
+            {
+                Rule = "data-nonfinite-trainer-input",
+                Severity = AnomalySeverity.Critical,
+                Column = Options.FeatureColumnName,
+                Title = string.Create(CultureInfo.InvariantCulture,
+                    $"{rows.NonFiniteRows} training row(s) reached the trainer with NaN or infinite values in '{Options.FeatureColumnName}'"),
+                Detail = "Every batch holding one of them had a NaN loss; the monitor skipped those steps (NonFiniteInput incidents, module \"input\"). " +
+                    "Flag them with mlContext.Diagnostics().FlagNonFinite and drop them with mlContext.Data.FilterRowsByColumn(data, \"NonFiniteCount\", upperBound: 0.5), " +
+                    "or replace the values with mlContext.Transforms.ReplaceMissingValues.",
+            },
+        ],
+    };
 
     private static Tensor Loss(Tensor output, Tensor target, TorchModuleTask task) => task switch
     {

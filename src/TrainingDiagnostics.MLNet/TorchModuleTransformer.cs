@@ -73,7 +73,7 @@ public sealed class TorchModuleTransformer : ITransformer, IDisposable
     /// </summary>
     public DiagnosticsRun Run { get; }
 
-    /// <summary>False: a module's scores are computed per row, but this transformer maps rows without a saved pipeline; see <see cref="GetRowToRowMapper"/>.</summary>
+    /// <summary>True: rows are scored one at a time (see <see cref="GetRowToRowMapper"/>), so prediction engines work.</summary>
     public bool IsRowToRowMapper => true;
 
     /// <summary>The input schema with the task's output columns appended (Score, and Probability and PredictedLabel for classification).</summary>

@@ -27,6 +27,10 @@ public sealed class NonFiniteFeatureTests
             Assert.AreEqual(1, anomaly.NaNCount);
         }
 
+        var named = run.DataProfiles.SelectMany(p => p.Findings).Single(f => f.Rule == "data-nonfinite-trainer-input");
+        Assert.AreEqual("Features", named.Column);
+        StringAssert.Contains(named.Title, "1 training row(s)");
+
         foreach (var p in model.LastTransformer.Module.parameters())
         {
             Assert.IsTrue(p.isfinite().all().item<bool>(), "the policy skipped the poisoned steps: every weight is finite");
