@@ -23,6 +23,11 @@ public sealed class DiagnosticsCatalog
     {
         Context = mlContext;
         mlContext.ComponentCatalog.RegisterAssembly(typeof(FlagNonFiniteFactory).Assembly);
+        if (PointwiseFactoryTypes.GeneratedAssembly is { } generated)
+        {
+            // PointwiseDerivatives factories generated earlier in this process load in this context too.
+            mlContext.ComponentCatalog.RegisterAssembly(generated);
+        }
     }
 
     /// <summary>The ML.NET context the stages belong to.</summary>

@@ -53,7 +53,7 @@ public sealed class SaveLoadTests
         string path = TempFile("flag.zip");
         context.Model.Save(model, data.Schema, path);
         var loader = new MLContext(seed: 2);
-        _ = loader.Diagnostics(); // registers the factories, as the documentation says a loading context must
+        loader.ComponentCatalog.RegisterAssembly(typeof(DiagnosticsCatalog).Assembly); // what a loading context must do (or call loader.Diagnostics())
         var loaded = loader.Model.Load(path, out _);
         var after = loaded.Transform(loader.Data.LoadFromEnumerable(Rows));
         CollectionAssert.AreEqual(before.GetColumn<int>("NonFiniteCount").ToArray(), after.GetColumn<int>("NonFiniteCount").ToArray());
@@ -138,8 +138,31 @@ public sealed class SaveLoadTests
     {
         var (context, model, _, test) = DigitsPipelineTests.TrainDigits(epochs: 1);
         using var stream = new MemoryStream();
-        var error = Assert.Throws<Exception>(() => context.Model.Save(model, test.Schema, stream));
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => context.Model.Save(model, test.Schema, stream));
         StringAssert.Contains(error.Message, "SaveModule");
         Assert.DoesNotContain("ModelSignature not specified", error.Message);
+    }
+
+    [TestMethod]
+    public void PointwiseDerivatives_of_a_Double_column_load_in_a_context_that_only_called_Diagnostics_in_the_same_process()
+    {
+        var context = new MLContext(seed: 1);
+        var data = context.Data.LoadFromEnumerable(new[] { new DoubleRow { X = 0.25 }, new DoubleRow { X = -3 } });
+        var model = context.Diagnostics().PointwiseDerivatives<ExpTimesSquare>("E", "X", order: 1).Fit(data);
+        var before = model.Transform(data).GetColumn<float[]>("E").ToArray();
+        Assert.AreEqual(Math.Exp(0.25) * ((0.25 * 0.25) + 0.5), before[0][1], 1e-6);
+        string path = TempFile("double.zip");
+        context.Model.Save(model, data.Schema, path);
+        var loader = new MLContext(seed: 2);
+        _ = loader.Diagnostics();
+        var after = loader.Model.Load(path, out _).Transform(data).GetColumn<float[]>("E").ToArray();
+        CollectionAssert.AreEqual(before[0], after[0]);
+        CollectionAssert.AreEqual(before[1], after[1]);
+        File.Delete(path);
+    }
+
+    public sealed class DoubleRow
+    {
+        public double X { get; set; }
     }
 }

@@ -18,6 +18,9 @@ internal static class PointwiseFactoryTypes
         AssemblyBuilder.DefineDynamicAssembly(new AssemblyName("TrainingDiagnostics.MLNet.PointwiseFactories"), AssemblyBuilderAccess.Run)
             .DefineDynamicModule("PointwiseFactories"));
 
+    /// <summary>The assembly of the factories generated so far in this process, or null before the first.</summary>
+    public static System.Reflection.Assembly? GeneratedAssembly => Module.IsValueCreated ? Module.Value.Assembly : null;
+
     public static string ContractName(Type function, int order) => $"TrainingDiagnostics.PointwiseDerivatives/{order}/{function.FullName}";
 
     public static Type For<TFunction>(int order)
