@@ -17,6 +17,12 @@ public sealed record DiagnosticsRun
     /// <summary>User-reported metrics (validation loss, accuracy...), in the order they were recorded.</summary>
     public IReadOnlyList<MetricRecord> Metrics { get; init; } = [];
 
+    /// <summary>Profiles of the data the run was trained on (from a data-profiling pipeline stage), in record order.</summary>
+    public IReadOnlyList<DataProfileRecord> DataProfiles { get; init; } = [];
+
+    /// <summary>Observed fits of pipeline stages (duration, log lines, error), in record order.</summary>
+    public IReadOnlyList<ObservedFitRecord> ObservedFits { get; init; } = [];
+
     /// <summary>
     /// <see langword="false"/> when the log ended in a line cut mid-way: the training crashed (or was still
     /// writing) and the step in flight was lost. Everything before it is intact.
@@ -38,7 +44,9 @@ public sealed record DiagnosticsRun
         && SkippedRecordCount == other.SkippedRecordCount
         && Steps.SequenceEqual(other.Steps)
         && Anomalies.SequenceEqual(other.Anomalies)
-        && Metrics.SequenceEqual(other.Metrics);
+        && Metrics.SequenceEqual(other.Metrics)
+        && DataProfiles.SequenceEqual(other.DataProfiles)
+        && ObservedFits.SequenceEqual(other.ObservedFits);
 
     /// <summary>A hash consistent with <see cref="Equals(DiagnosticsRun?)"/>.</summary>
     /// <returns>The hash code.</returns>

@@ -14,4 +14,6 @@ namespace TrainingDiagnostics.Model;
 [JsonSerializable(typeof(StepRecord))]
 [JsonSerializable(typeof(AnomalyEvent))]
 [JsonSerializable(typeof(MetricRecord))]
+[JsonSerializable(typeof(DataProfileRecord))]
+[JsonSerializable(typeof(ObservedFitRecord))]
 internal sealed partial class RunLogJsonContext : JsonSerializerContext;

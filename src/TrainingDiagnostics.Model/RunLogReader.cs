@@ -44,6 +44,8 @@ public static class RunLogReader
         var steps = new List<StepRecord>();
         var anomalies = new List<AnomalyEvent>();
         var metrics = new List<MetricRecord>();
+        var dataProfiles = new List<DataProfileRecord>();
+        var observedFits = new List<ObservedFitRecord>();
         bool complete = true;
         int skipped = 0;
 
@@ -104,6 +106,14 @@ public static class RunLogReader
                         var metric = Deserialize(root, RunLogJsonContext.Default.MetricRecord, source, lineNumber);
                         metrics.Add(metric.Name is null ? throw Damaged(source, lineNumber, "a metric has no name", null) : metric);
                         break;
+                    case RunLogSchema.DataProfileKind:
+                        var profile = Deserialize(root, RunLogJsonContext.Default.DataProfileRecord, source, lineNumber);
+                        dataProfiles.Add(profile with { Columns = profile.Columns ?? [], Findings = profile.Findings ?? [] });
+                        break;
+                    case RunLogSchema.ObservedFitKind:
+                        var fit = Deserialize(root, RunLogJsonContext.Default.ObservedFitRecord, source, lineNumber);
+                        observedFits.Add(fit with { LogLines = fit.LogLines ?? [] });
+                        break;
                     case RunLogSchema.HeaderKind:
                         throw Damaged(source, lineNumber, "a second header line; were two run logs concatenated?", null);
                     default:
@@ -124,6 +134,8 @@ public static class RunLogReader
             Steps = steps,
             Anomalies = anomalies,
             Metrics = metrics,
+            DataProfiles = dataProfiles,
+            ObservedFits = observedFits,
             IsComplete = complete,
             SkippedRecordCount = skipped,
         };

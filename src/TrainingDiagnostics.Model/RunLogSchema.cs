@@ -35,4 +35,10 @@ public static class RunLogSchema
 
     /// <summary>The <c>kind</c> of a metric line: one <see cref="MetricRecord"/>.</summary>
     public const string MetricKind = "metric";
+
+    /// <summary>The <c>kind</c> of a data-profile line: one <see cref="DataProfileRecord"/>.</summary>
+    public const string DataProfileKind = "dataProfile";
+
+    /// <summary>The <c>kind</c> of an observed-fit line: one <see cref="ObservedFitRecord"/>.</summary>
+    public const string ObservedFitKind = "observedFit";
 }

@@ -75,6 +75,48 @@ public sealed class RunLogWriter : IDisposable
         WriteLine(RunLogSchema.MetricKind, prefixProperties: "", metric, RunLogJsonContext.Default.MetricRecord);
     }
 
+    /// <summary>Appends one data-profile line and flushes it.</summary>
+    /// <param name="profile">The profile to write.</param>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void Write(DataProfileRecord profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        WriteLine(RunLogSchema.DataProfileKind, prefixProperties: "", profile, RunLogJsonContext.Default.DataProfileRecord);
+    }
+
+    /// <summary>Appends one observed-fit line and flushes it.</summary>
+    /// <param name="fit">The observed fit to write.</param>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void Write(ObservedFitRecord fit)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        WriteLine(RunLogSchema.ObservedFitKind, prefixProperties: "", fit, RunLogJsonContext.Default.ObservedFitRecord);
+    }
+
+    /// <summary>
+    /// Opens an existing run log (written and closed by another writer, for example a training monitor's) to append
+    /// records after its last line; no header is written.
+    /// </summary>
+    /// <param name="path">The run log to extend; it must exist.</param>
+    /// <returns>A writer whose records go at the end of the file.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static RunLogWriter Append(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Cannot append to the run log '{path}': it does not exist. Write its header first with new RunLogWriter(path, metadata).", path);
+        }
+
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        return new RunLogWriter(new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
+    }
+
+    private RunLogWriter(TextWriter writer)
+    {
+        _writer = writer;
+    }
+
     /// <summary>Flushes and closes the log (and the underlying writer unless it was left open).</summary>
     public void Dispose()
     {

@@ -119,6 +119,8 @@ public static class HtmlReport
         writer.WriteLine("</section>");
 
         RunSections.Incidents(writer, run, "", options.MaxIncidentDetails, "Incidents");
+        DataSection.Write(writer, run); // ML.NET pipeline records: only when present
+        PipelineSection.Write(writer, run);
         RunSections.Metadata(writer, run, "metadata");
 
         bool log = LineChartSvg.PrefersLogScale([loss, .. overlays]);

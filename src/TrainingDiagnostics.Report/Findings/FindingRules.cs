@@ -37,6 +37,8 @@ public static class FindingRules
         LossTrend,
         MetricTrends,
         LearningRateJumps,
+        DataFindingRules.DataFindings, // ML.NET pipeline records (data profiles, observed fits)
+        DataFindingRules.PipelineErrors,
         NoIncidents,
     ];
 

@@ -63,6 +63,11 @@ public static class DemoCommand
         };
         fault.AcceptOnlyFromAmong([.. Faults]);
         var open = new Option<bool>("--open") { Description = "Open the report in the default browser when done." };
+        var mlnet = new Option<bool>("--mlnet")
+        {
+            Description = "Run the same job as an ML.NET pipeline (ProfileData, NormalizeMinMax, FlagNonFinite, TorchModule trainer); " +
+                "the report gains Data and Pipeline sections. Faults: data, batchnorm, sqrt (lr is not available).",
+        };
 
         var command = new Command("demo", "Train a small MLP on the digits dataset under the training monitor, write the run log and an HTML report.")
         {
@@ -70,6 +75,7 @@ public static class DemoCommand
             outDir,
             fault,
             open,
+            mlnet,
         };
         command.SetAction(parse => CommandRunner.Run(error, () => Execute(
             defaults with
@@ -77,6 +83,7 @@ public static class DemoCommand
                 Epochs = parse.GetValue(epochs),
                 OutputDirectory = parse.GetValue(outDir) ?? defaults.OutputDirectory,
                 Fault = Enum.Parse<DemoFault>(parse.GetValue(fault) ?? "none", ignoreCase: true),
+                MLNet = parse.GetValue(mlnet),
             },
             parse.GetValue(open),
             output)));
@@ -95,17 +102,26 @@ public static class DemoCommand
             throw new CommandException(ExitCodes.OutputError, $"cannot create the output folder '{folder}': {ex.Message}", ex);
         }
 
+        if (settings.MLNet && !MLNetDigitsDemo.SupportedFaults.Contains(settings.Fault))
+        {
+            throw new CommandException(ExitCodes.UsageError,
+                $"--fault {DigitsDemo.Name(settings.Fault)} is not available with --mlnet (the trainer gives no hand on the optimizer mid-run); " +
+                $"use one of: {string.Join(", ", MLNetDigitsDemo.SupportedFaults.Select(DigitsDemo.Name))}.");
+        }
+
         DigitsDataset data = DigitsDataset.Load(settings.DatasetPath);
         string runLogPath = Path.Combine(folder, RunLogFileName);
         string reportPath = Path.Combine(folder, ReportFileName);
 
         string planted = settings.Fault == DemoFault.None ? "" : $", planting the '{DigitsDemo.Name(settings.Fault)}' fault";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tdiag demo: training MLP 64-32-10 on {data.Count} digits images for {settings.Epochs} epoch(s), seed {settings.Seed}{planted}"));
+            $"tdiag demo{(settings.MLNet ? " --mlnet" : "")}: training MLP 64-32-10 on {data.Count} digits images for {settings.Epochs} epoch(s), seed {settings.Seed}{planted}"));
         DemoResult result;
         try
         {
-            result = ProgressReporter.For(output).Run("training", settings.Epochs, report => DigitsDemo.Train(settings, data, runLogPath, report));
+            result = ProgressReporter.For(output).Run("training", settings.Epochs, report => settings.MLNet
+                ? MLNetDigitsDemo.Train(settings, data, runLogPath, report)
+                : DigitsDemo.Train(settings, data, runLogPath, report));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -20,6 +20,9 @@ internal sealed record DemoSettings
 
     public DemoFault Fault { get; init; } = DemoFault.None;
 
+    /// <summary>Run the job as an ML.NET pipeline (<c>--mlnet</c>, see <see cref="MLNetDigitsDemo"/>).</summary>
+    public bool MLNet { get; init; }
+
     /// <summary>The step at which a fault is planted: step 50, or half-way through shorter runs.</summary>
     public int FaultStep(int totalSteps) => Math.Min(50, totalSteps / 2);
 }

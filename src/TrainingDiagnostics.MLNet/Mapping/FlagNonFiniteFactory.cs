@@ -1,0 +1,32 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+
+namespace TrainingDiagnostics.MLNet.Mapping;
+
+/// <summary>
+/// The CustomMapping factory of <see cref="DiagnosticsCatalog.FlagNonFinite"/>, found by its contract name when a saved
+/// model is loaded. A loading context must know this assembly: call <c>mlContext.Diagnostics()</c> (or
+/// <c>mlContext.ComponentCatalog.RegisterAssembly(typeof(FlagNonFiniteFactory).Assembly)</c>) before <c>mlContext.Model.Load</c>.
+/// </summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class FlagNonFiniteFactory : CustomMappingFactory<NonFiniteInput, NonFiniteOutput>
+{
+    /// <summary>The contract name saved in the model.</summary>
+    public const string ContractName = "TrainingDiagnostics.FlagNonFinite";
+
+    /// <summary>The mapping: counts NaN and infinite values of the row.</summary>
+    /// <returns>The mapping action.</returns>
+    public override Action<NonFiniteInput, NonFiniteOutput> GetMapping() => Map;
+
+    internal static void Map(NonFiniteInput input, NonFiniteOutput output)
+    {
+        int count = 0;
+        foreach (float v in input.Values.GetValues())
+        {
+            count += float.IsFinite(v) ? 0 : 1;
+        }
+
+        output.NonFiniteCount = count;
+        output.HasNonFinite = count > 0;
+    }
+}

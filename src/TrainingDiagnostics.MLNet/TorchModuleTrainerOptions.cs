@@ -1,0 +1,71 @@
+using Microsoft.ML;
+using TorchSharp;
+using TrainingDiagnostics.Monitoring;
+using static TorchSharp.torch;
+
+namespace TrainingDiagnostics.MLNet;
+
+/// <summary>Settings of a <see cref="TorchModuleTrainer"/>: the module, the task, the columns, the optimization and the diagnostics.</summary>
+public sealed class TorchModuleTrainerOptions
+{
+    /// <summary>
+    /// Builds a fresh module (called once per fit, after the seed is set, so the initial weights follow <see cref="Seed"/>;
+    /// and again by <see cref="TorchModuleTransformer.Load"/>). It takes a [batch, features] float tensor and returns
+    /// [batch, 1] logits or values (<see cref="TorchModuleTask.BinaryClassification"/>, <see cref="TorchModuleTask.Regression"/>)
+    /// or [batch, classes] logits (<see cref="TorchModuleTask.MulticlassClassification"/>). Required.
+    /// </summary>
+    public Func<nn.Module<Tensor, Tensor>>? ModelFactory { get; set; }
+
+    /// <summary>The task, which fixes the loss, the label type and the output columns. Default multiclass classification.</summary>
+    public TorchModuleTask Task { get; set; } = TorchModuleTask.MulticlassClassification;
+
+    /// <summary>The label column: Boolean (binary), a key type with a known count (multiclass) or Single (regression). Default <c>"Label"</c>.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The feature column: a vector of Single of known size. Default <c>"Features"</c>.</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>Passes over the training rows. Default 10.</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Rows per step (the last batch of an epoch may be smaller). Default 64.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>The optimizer's learning rate. Default 0.01.</summary>
+    public double LearningRate { get; set; } = 0.01;
+
+    /// <summary>The optimizer. Default <see cref="TorchModuleOptimizer.Adam"/>.</summary>
+    public TorchModuleOptimizer Optimizer { get; set; } = TorchModuleOptimizer.Adam;
+
+    /// <summary>
+    /// Seeds libtorch's generator (initial weights) and the shuffling of rows, so two fits with the same seed give the same
+    /// model; null for an unseeded run.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>
+    /// Where the module trains and scores; null for the default from the context: <c>cuda:GpuDeviceId</c> when
+    /// <see cref="MLContext.GpuDeviceId"/> is set and CUDA is available, the CPU when it is not set, and when CUDA is absent
+    /// the CPU if <see cref="MLContext.FallbackToCpu"/> is true (an error otherwise).
+    /// </summary>
+    public Device? Device { get; set; }
+
+    /// <summary>
+    /// Settings of the <see cref="TrainingMonitor"/> that watches every step; null for the defaults. The trainer sets the
+    /// optimizer, raises <see cref="MonitorOptions.MaxStepsInMemory"/> so that the run keeps every step, and takes
+    /// <see cref="RunLogPath"/> when it is set.
+    /// </summary>
+    public MonitorOptions? Monitor { get; set; }
+
+    /// <summary>Hooks called at epoch starts, after every step and at epoch ends, in list order.</summary>
+    public IList<ITrainingObserver> Observers { get; set; } = new List<ITrainingObserver>();
+
+    /// <summary>
+    /// Held-out rows (same columns) evaluated after each epoch and recorded in the run as <c>validation/loss</c> and,
+    /// for classification, <c>validation/accuracy</c>; null for none.
+    /// </summary>
+    public IDataView? ValidationSet { get; set; }
+
+    /// <summary>A JSON Lines run log to write (steps, incidents, metrics, then the data profiles and observed fits of the context); null for none.</summary>
+    public string? RunLogPath { get; set; }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using TrainingDiagnostics.Cli;
+using TrainingDiagnostics.Cli.Commands;
+
+namespace TrainingDiagnostics.Cli.Tests;
+
+[TestClass]
+public sealed class MLNetDemoCommandTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private string NewFolder() => Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), "tdiag-mlnet-" + Guid.NewGuid().ToString("N"));
+
+    private static (int ExitCode, string Output, string Error) Tdiag(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = TdiagApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [TestMethod]
+    public void MLNetDemoWritesARunLogWithTheDataProfileAndObservedStagesAndAReportWithDataAndPipelineSections()
+    {
+        string folder = NewFolder();
+
+        var (code, output, error) = Tdiag("demo", "--mlnet", "--epochs", "2", "--out", folder);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        // Read with a generic JSON parser: an oracle independent of RunLogReader.
+        var kinds = File.ReadAllLines(Path.Combine(folder, DemoCommand.RunLogFileName))
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("kind").GetString())
+            .ToList();
+        Assert.AreEqual(1, kinds.Count(k => k == "dataProfile"));
+        Assert.AreEqual(3, kinds.Count(k => k == "observedFit"));
+        Assert.IsGreaterThan(40, kinds.Count(k => k == "step"));
+        string html = File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName));
+        Assert.Contains("id=\"data\"", html);
+        Assert.Contains("id=\"pipeline\"", html);
+        Assert.Contains("normalize (min-max)", html);
+        Assert.Contains("verdict", output);
+    }
+
+    [TestMethod]
+    public void MLNetDataFaultIsFoundAsANonFiniteInputAndAsADataFinding()
+    {
+        string folder = NewFolder();
+
+        var (code, output, error) = Tdiag("demo", "--mlnet", "--fault", "data", "--epochs", "1", "--out", folder);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        Assert.Contains("Non-finite input batch in input", output);
+        Assert.Contains("holds 1 NaN or infinite value(s)", output);
+    }
+
+    [TestMethod]
+    public void MLNetRefusesTheLearningRateFaultWithAUsageError()
+    {
+        var (code, _, error) = Tdiag("demo", "--mlnet", "--fault", "lr", "--out", NewFolder());
+
+        Assert.AreEqual(ExitCodes.UsageError, code);
+        Assert.Contains("not available with --mlnet", error);
+    }
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
+using TrainingDiagnostics.MLNet;
+using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Monitoring;
+using static TorchSharp.torch;
+
+namespace TrainingDiagnostics.Cli.Demo;
+
+/// <summary>
+/// <c>tdiag demo --mlnet</c>: the digits job of <see cref="DigitsDemo"/> as an ML.NET pipeline: load the images into an
+/// <see cref="IDataView"/>, ProfileData, NormalizeMinMax, FlagNonFinite (each stage observed), then the TorchModule trainer
+/// (the same 64-32-10 MLP, Adam, under the training monitor). Faults: <c>data</c> (a NaN pixel in one training image),
+/// <c>batchnorm</c> (BatchNorm1d, and a training set whose last batch holds one image), <c>sqrt</c> (the sqrt gate and a blank
+/// training image); <c>lr</c> needs a hand on the optimizer mid-run, which the trainer does not give, and is refused.
+/// </summary>
+internal static class MLNetDigitsDemo
+{
+    private const int Hidden = 32;
+
+    /// <summary>The faults the ML.NET demo can plant.</summary>
+    public static IReadOnlyList<DemoFault> SupportedFaults { get; } = [DemoFault.None, DemoFault.Data, DemoFault.BatchNorm, DemoFault.Sqrt];
+
+    private sealed class DigitImage
+    {
+        [VectorType(DigitsDataset.FeatureCount)]
+        public float[] Features { get; set; } = [];
+
+        public float Digit { get; set; }
+    }
+
+    public static DemoResult Train(DemoSettings settings, DigitsDataset data, string runLogPath, Action<double, string?> progress)
+    {
+        int previousThreads = torch.get_num_threads();
+        torch.set_num_threads(1); // tiny matrices: one intra-op thread is fastest and stable on a busy machine (see DigitsDemo)
+        try
+        {
+            return TrainOnOneThread(settings, data, runLogPath, progress);
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+    }
+
+    private static DemoResult TrainOnOneThread(DemoSettings settings, DigitsDataset data, string runLogPath, Action<double, string?> progress)
+    {
+        var context = new MLContext(seed: settings.Seed);
+        var diagnostics = context.Diagnostics();
+        var images = Enumerable.Range(0, data.Count).Select(i => new DigitImage
+        {
+            // Raw pixel counts 0..16, as in the file: the pipeline profiles and normalizes them itself.
+            Features = data.Features.AsSpan(i * DigitsDataset.FeatureCount, DigitsDataset.FeatureCount).ToArray().Select(v => v * 16f).ToArray(),
+            Digit = data.Labels[i],
+        }).ToList();
+        var split = context.Data.TrainTestSplit(context.Data.LoadFromEnumerable(images), testFraction: settings.HeldOutFraction, seed: settings.Seed);
+        var trainRows = context.Data.CreateEnumerable<DigitImage>(split.TrainSet, reuseRowObject: false).ToList();
+        PlantFault(settings, trainRows);
+        IDataView train = context.Data.LoadFromEnumerable(trainRows);
+
+        var preprocessing = context.Transforms.Conversion.MapValueToKey("Label", "Digit")
+            .Append(diagnostics.Observe(diagnostics.ProfileData("Features"), "profile data"))
+            .Append(diagnostics.Observe(context.Transforms.NormalizeMinMax("Features"), "normalize (min-max)"))
+            .Append(diagnostics.Observe(diagnostics.FlagNonFinite("Features"), "flag non-finite"));
+        var prepared = preprocessing.Fit(train);
+
+        var observer = new ProgressObserver(settings.Epochs, progress);
+        int skipped = 0;
+        var anomalies = new List<AnomalyEvent>();
+        observer.Step = result =>
+        {
+            skipped += result.ShouldStep ? 0 : 1;
+            anomalies.AddRange(result.Anomalies);
+        };
+        var trainer = diagnostics.TorchModule(new TorchModuleTrainerOptions
+        {
+            ModelFactory = () => BuildModel(settings.Fault),
+            Task = TorchModuleTask.MulticlassClassification,
+            Epochs = settings.Epochs,
+            BatchSize = settings.BatchSize,
+            LearningRate = settings.LearningRate,
+            Optimizer = TorchModuleOptimizer.Adam,
+            Seed = settings.Seed,
+            ValidationSet = prepared.Transform(split.TestSet),
+            Observers = [observer],
+            RunLogPath = runLogPath,
+            Monitor = new MonitorOptions
+            {
+                RunName = settings.Fault == DemoFault.None ? "tdiag demo --mlnet: digits MLP" : $"tdiag demo --mlnet: digits MLP, fault {DigitsDemo.Name(settings.Fault)}",
+                PublishMetrics = false,
+                Seed = settings.Seed,
+                Tags = new Dictionary<string, string>
+                {
+                    ["pipeline"] = "MapValueToKey, ProfileData, NormalizeMinMax, FlagNonFinite, TorchModule (ML.NET 5)",
+                    ["dataset"] = "digits (UCI Optical Recognition of Handwritten Digits, 8x8)",
+                    ["epochs"] = settings.Epochs.ToString(CultureInfo.InvariantCulture),
+                    ["batch size"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
+                    ["optimizer"] = "Adam",
+                    ["learning rate"] = settings.LearningRate.ToString(CultureInfo.InvariantCulture),
+                    ["planted fault"] = DigitsDemo.Name(settings.Fault),
+                },
+            },
+        });
+
+        var clock = Stopwatch.StartNew();
+        using TorchModuleTransformer module = trainer.Fit(prepared.Transform(train));
+        clock.Stop();
+        var model = prepared.Append(module);
+        DiagnosticsRun run = module.Run;
+        double trainAccuracy = context.MulticlassClassification.Evaluate(model.Transform(train)).MicroAccuracy;
+        double heldOutAccuracy = context.MulticlassClassification.Evaluate(model.Transform(split.TestSet)).MicroAccuracy;
+        int heldOut = (int)context.Data.CreateEnumerable<DigitImage>(split.TestSet, reuseRowObject: false).Count();
+        return new DemoResult(
+            run.Steps.Count,
+            run.Steps.Count > 0 ? run.Steps[0].Loss : double.NaN,
+            run.Steps.Count > 0 ? run.Steps[^1].Loss : double.NaN,
+            trainAccuracy,
+            heldOutAccuracy,
+            trainRows.Count,
+            heldOut,
+            clock.Elapsed,
+            runLogPath,
+            skipped,
+            anomalies);
+    }
+
+    private static void PlantFault(DemoSettings settings, List<DigitImage> rows)
+    {
+        switch (settings.Fault)
+        {
+            case DemoFault.Data:
+                rows[3].Features[10] = float.NaN; // one corrupt pixel in one training image
+                break;
+            case DemoFault.Sqrt:
+                Array.Clear(rows[0].Features); // a blank image: fc1 (no bias) hands exact zeros to the sqrt gate
+                break;
+            case DemoFault.BatchNorm:
+                // Every epoch ends in a batch of one image, through BatchNorm1d in train mode.
+                int keep = ((rows.Count - 1) / settings.BatchSize * settings.BatchSize) + 1;
+                rows.RemoveRange(keep, rows.Count - keep);
+                break;
+        }
+    }
+
+    private static nn.Module<Tensor, Tensor> BuildModel(DemoFault fault) => fault switch
+    {
+        DemoFault.BatchNorm => nn.Sequential(
+            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden)),
+            ("bn", nn.BatchNorm1d(Hidden)),
+            ("relu", nn.ReLU()),
+            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
+        DemoFault.Sqrt => nn.Sequential(
+            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden, hasBias: false)),
+            ("gate", new SqrtGate()),
+            ("relu", nn.ReLU()),
+            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
+        _ => nn.Sequential(
+            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden)),
+            ("relu", nn.ReLU()),
+            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
+    };
+
+    /// <summary>Reports each epoch to the progress bar and passes each step on.</summary>
+    private sealed class ProgressObserver(int epochs, Action<double, string?> progress) : ITrainingObserver
+    {
+        public Action<StepResult> Step { get; set; } = _ => { };
+
+        public void OnStepEnd(StepResult result) => Step(result);
+
+        public void OnEpochEnd(EpochMetrics metrics)
+        {
+            string heldOut = metrics.Values.TryGetValue("validation/accuracy", out double accuracy)
+                ? string.Create(CultureInfo.InvariantCulture, $"  held-out loss {metrics.Values["validation/loss"]:F4}, accuracy {accuracy:P1}")
+                : "";
+            progress(metrics.Epoch + 1, string.Create(CultureInfo.InvariantCulture,
+                $"epoch {metrics.Epoch + 1,3}/{epochs}  mean loss {metrics.MeanLoss:F4}{heldOut}"));
+        }
+    }
+}
