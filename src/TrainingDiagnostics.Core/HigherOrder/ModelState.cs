@@ -62,7 +62,7 @@ internal sealed class ModelState : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (buffer, copy) in _buffers)
-            if (!buffer.equal(copy).item<bool>())
+            if (!buffer.eq(copy).all().item<bool>())
                 buffer.copy_(copy);
     }
 
