@@ -83,13 +83,9 @@ internal static class JetRules
         CheckOrders(u, w);
         var y = new Tensor[u.C.Length];
         var w0 = w.C[0];
-        for (int k = 0; k < y.Length; k++)
-        {
-            var numerator = u.C[k];
-            for (int j = 0; j < k; j++)
-                numerator = numerator - y[j] * w.C[k - j];
-            y[k] = numerator / w0;
-        }
+        y[0] = u.C[0] / w0;
+        for (int k = 1; k < y.Length; k++)
+            y[k] = PartialCauchy(y, w.C, k, from: 0).neg_().add_(u.C[k]).div_(w0);
         return new TensorJet(y);
     }
 
@@ -110,12 +106,7 @@ internal static class JetRules
         var u0 = u.C[0];
         y[0] = u0.log();
         for (int k = 1; k < y.Length; k++)
-        {
-            var numerator = u.C[k];
-            for (int j = 1; j < k; j++)
-                numerator = numerator - y[j] * u.C[k - j] * ((double)j / k);
-            y[k] = numerator / u0;
-        }
+            y[k] = k == 1 ? u.C[1] / u0 : PartialCauchy(y, u.C, k, from: 1, j => (double)j / k).neg_().add_(u.C[k]).div_(u0);
         return new TensorJet(y);
     }
 
@@ -129,7 +120,7 @@ internal static class JetRules
         for (int k = 1; k < s.Length; k++)
         {
             s[k] = OdeTerm(u.C, c, k);
-            c[k] = -OdeTerm(u.C, s, k);
+            c[k] = OdeTerm(u.C, s, k).neg_();
         }
         return (new TensorJet(s), new TensorJet(c));
     }
@@ -149,7 +140,7 @@ internal static class JetRules
         {
             y[k] = OdeTerm(u.C, g, k);
             if (k < u.Order)
-                g[k] = -SelfCauchy(y, k);
+                g[k] = SelfCauchy(y, k).neg_();
         }
         return new TensorJet(y);
     }
@@ -165,7 +156,7 @@ internal static class JetRules
         {
             y[k] = OdeTerm(u.C, g, k);
             if (k < u.Order)
-                g[k] = y[k] - SelfCauchy(y, k);
+                g[k] = SelfCauchy(y, k).neg_().add_(y[k]);
         }
         return new TensorJet(y);
     }
@@ -191,12 +182,7 @@ internal static class JetRules
         y[0] = u.C[0].sqrt();
         var twice = 2 * y[0];
         for (int k = 1; k < y.Length; k++)
-        {
-            var numerator = u.C[k];
-            for (int j = 1; j < k; j++)
-                numerator = numerator - y[j] * y[k - j];
-            y[k] = numerator / twice;
-        }
+            y[k] = k == 1 ? u.C[1] / twice : PartialCauchy(y, y, k, from: 1).neg_().add_(u.C[k]).div_(twice);
         return new TensorJet(y);
     }
 
@@ -245,10 +231,12 @@ internal static class JetRules
     /// <summary>(1/k) Σ_{j=1..k} j u_j g_{k-j}: the k-th coefficient of y with y' = g·u'.</summary>
     private static Tensor OdeTerm(Tensor[] u, Tensor[] g, int k)
     {
-        var sum = u[k] * g[0] * k;
+        // One fused multiply-add per term (addcmul_ on the fresh accumulator): the rules are bound by the number of
+        // tensor operations, not by arithmetic, at the sizes of a network's activations.
+        var sum = u[k] * g[0];
         for (int j = 1; j < k; j++)
-            sum = sum + u[j] * g[k - j] * j;
-        return sum / k;
+            sum.addcmul_(u[j], g[k - j], (double)j / k);
+        return sum;
     }
 
     /// <summary>Σ_{j=0..k} a_j b_{k-j}.</summary>
@@ -256,26 +244,33 @@ internal static class JetRules
     {
         var sum = a[0] * b[k];
         for (int j = 1; j <= k; j++)
-            sum = sum + a[j] * b[k - j];
+            sum.addcmul_(a[j], b[k - j], 1);
+        return sum;
+    }
+
+    /// <summary>Σ_{j=from..k-1} a_j b_{k-j} (k > from), as a fresh tensor.</summary>
+    private static Tensor PartialCauchy(Tensor[] a, Tensor[] b, int k, int from, Func<int, double>? weight = null)
+    {
+        var sum = a[from] * b[k - from];
+        if (weight is not null)
+            sum.mul_(weight(from));
+        for (int j = from + 1; j < k; j++)
+            sum.addcmul_(a[j], b[k - j], weight is null ? 1.0 : weight(j));
         return sum;
     }
 
     /// <summary>Σ_{j=0..k} a_j a_{k-j}, using the symmetry of the terms (about half the products).</summary>
     private static Tensor SelfCauchy(Tensor[] a, int k)
     {
-        Tensor? sum = null;
-        for (int j = 0; j < (k + 1) / 2; j++)
-        {
-            var term = a[j] * a[k - j];
-            sum = sum is null ? term : sum + term;
-        }
-        sum = sum is null ? null : sum * 2;
+        if (k == 0)
+            return a[0] * a[0];
+        var sum = a[0] * a[k];
+        for (int j = 1; j < (k + 1) / 2; j++)
+            sum.addcmul_(a[j], a[k - j], 1);
+        sum.mul_(2);
         if (k % 2 == 0)
-        {
-            var middle = a[k / 2] * a[k / 2];
-            sum = sum is null ? middle : sum + middle;
-        }
-        return sum!;
+            sum.addcmul_(a[k / 2], a[k / 2], 1);
+        return sum;
     }
 
     private static TensorJet IntegerPow(TensorJet u, int r)
