@@ -12,9 +12,10 @@ namespace TrainingDiagnostics.HigherOrder;
 /// <remarks>
 /// <para>Construction runs the forward pass once and one backward pass that builds a graph of the gradient
 /// (<c>backward(create_graph: true, inputs: ...)</c>); the operator keeps that graph, so each <see cref="Apply"/> is one
-/// more backward pass (reverse-over-reverse) and nothing else. Dispose the operator to free the graph; while it lives,
-/// do not change the parameters in place (an optimizer step): libtorch would refuse the next backward pass, and
-/// <see cref="Apply"/> reports that as an <see cref="InvalidOperationException"/>.</para>
+/// more backward pass (reverse-over-reverse) and nothing else. Dispose the operator to free the graph. The operator is the
+/// Hessian at the point where it was built: the graph holds what it needs from then. If a tensor the graph saved is
+/// changed in place afterwards (for example a weight, by an optimizer step), libtorch refuses the next backward pass and
+/// <see cref="Apply"/> reports that as an <see cref="InvalidOperationException"/>: build a new operator after each step.</para>
 /// <para>Every backward pass goes through <c>torch.autograd.backward</c>, never <c>torch.autograd.grad</c> (whose errors abort
 /// the process in TorchSharp 0.107), and the parameters' <c>.grad</c> are put back after each pass.</para>
 /// </remarks>

@@ -168,6 +168,30 @@ public sealed class HessianOperatorTests
     }
 
     [TestMethod]
+    public void AfterAnInPlaceChangeApplyIsStillTheHessianWhereItWasBuiltOrAnInvalidOperationException()
+    {
+        using var scope = NewDisposeScope();
+        using var mlp = new TestProblems.TinyMlp();
+        using var h = HessianOperator.ForLoss(mlp.Model, mlp.Loss);
+        var v = TestProblems.Point(32);
+        var before = h.Apply(v);
+        var parameters = mlp.Model.parameters().ToArray();
+
+        // fc1.weight multiplies the input, which needs no gradient: libtorch saved the activations, not the weight, so
+        // the kept graph still describes the Hessian at the point where the operator was built.
+        using (no_grad())
+            parameters[0].add_(0.1);
+        TensorAssert.AreClose(before, h.Apply(v), 0, 0);
+
+        // fc2.weight was saved for the backward pass: libtorch refuses, and the refusal is an exception, not an abort.
+        using (no_grad())
+            parameters[2].add_(0.1); // what an optimizer step does
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => h.Apply(v));
+        StringAssert.Contains(e.Message, "new operator");
+        Assert.IsTrue(parameters.All(p => p.grad is null), "no .grad left behind by the failed pass");
+    }
+
+    [TestMethod]
     public void ANonScalarLossOrAFrozenModelIsAnArgumentException()
     {
         using var scope = NewDisposeScope();
