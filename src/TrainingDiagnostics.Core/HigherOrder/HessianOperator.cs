@@ -156,7 +156,7 @@ public sealed class HessianOperator : IDisposable
             long n = _gradients[k].numel();
             if (_gradients[k].requires_grad)
             {
-                var term = (_gradients[k] * flat.narrow(0, offset, n).view(_gradients[k].shape)).sum();
+                var term = (_gradients[k] * flat.narrow(0, offset, n).reshape(_gradients[k].shape)).sum();
                 directional = directional is null ? term : directional + term;
             }
             offset += n;

@@ -45,17 +45,13 @@ internal static class JetRules
 
     public static TensorJet Mean(TensorJet a, long dim, bool keepDim = false) => a.Map(c => c.mean(new[] { dim }, keepDim));
 
-    /// <summary>y = u Wᵀ + b: the bias enters the value only; the higher coefficients go through one batched matmul.</summary>
+    /// <summary>y = u Wᵀ + b: the bias enters the value only.</summary>
     public static TensorJet Linear(TensorJet u, Tensor weight, Tensor? bias)
     {
         var c = new Tensor[u.C.Length];
         c[0] = nn.functional.linear(u.C[0], weight, bias);
-        if (u.Order > 0)
-        {
-            var higher = stack(u.C[1..]).matmul(weight.t());
-            for (int k = 1; k <= u.Order; k++)
-                c[k] = higher[k - 1];
-        }
+        for (int k = 1; k <= u.Order; k++)
+            c[k] = nn.functional.linear(u.C[k], weight);
         return new TensorJet(c);
     }
 
@@ -136,11 +132,12 @@ internal static class JetRules
         var g = new Tensor[u.C.Length];
         y[0] = u.C[0].tanh();
         g[0] = 1 - y[0] * y[0];
+        var minusTwoY0 = u.Order > 1 ? y[0] * -2.0 : null;
         for (int k = 1; k < y.Length; k++)
         {
             y[k] = OdeTerm(u.C, g, k);
             if (k < u.Order)
-                g[k] = SelfCauchy(y, k).neg_();
+                g[k] = MinusSelfCauchy(y, minusTwoY0!, k);
         }
         return new TensorJet(y);
     }
@@ -152,11 +149,12 @@ internal static class JetRules
         var g = new Tensor[u.C.Length];
         y[0] = u.C[0].sigmoid();
         g[0] = y[0] - y[0] * y[0];
+        var minusTwoY0 = u.Order > 1 ? y[0] * -2.0 : null;
         for (int k = 1; k < y.Length; k++)
         {
             y[k] = OdeTerm(u.C, g, k);
             if (k < u.Order)
-                g[k] = SelfCauchy(y, k).neg_().add_(y[k]);
+                g[k] = MinusSelfCauchy(y, minusTwoY0!, k).add_(y[k]);
         }
         return new TensorJet(y);
     }
@@ -260,6 +258,17 @@ internal static class JetRules
     }
 
     /// <summary>Σ_{j=0..k} a_j a_{k-j}, using the symmetry of the terms (about half the products).</summary>
+    /// <summary>-Σ_{j=0..k} a_j a_{k-j} for k >= 1, given -2a_0: the sign and the symmetry folded into the weights.</summary>
+    private static Tensor MinusSelfCauchy(Tensor[] a, Tensor minusTwoA0, int k)
+    {
+        var sum = minusTwoA0 * a[k];
+        for (int j = 1; j < (k + 1) / 2; j++)
+            sum.addcmul_(a[j], a[k - j], -2.0);
+        if (k % 2 == 0)
+            sum.addcmul_(a[k / 2], a[k / 2], -1.0);
+        return sum;
+    }
+
     private static Tensor SelfCauchy(Tensor[] a, int k)
     {
         if (k == 0)
