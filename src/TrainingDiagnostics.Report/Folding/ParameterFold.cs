@@ -9,17 +9,21 @@ namespace TrainingDiagnostics.Report.Folding;
 /// where gradients first went non-finite.
 /// </summary>
 /// <remarks>
-/// The heatmap streams into 2 x <c>MaxHeatmapColumns</c> buckets of equal width (in steps); when they are full, pairs
-/// merge (keeping the larger value, a non-finite one winning) and the width doubles. At the end the buckets are grouped
-/// into at most <c>MaxHeatmapColumns</c> columns; a run short enough never to merge gets exactly the columns the
-/// in-memory layout gave (step i in column ⌊i·columns/n⌋). Memory: rows x 2 x columns doubles.
+/// The heatmap streams into B = max(2048, 2 x <c>MaxHeatmapColumns</c>) buckets of equal width (in steps); when they are
+/// full, pairs merge (keeping the larger value, a non-finite one winning) and the width doubles. At the end the buckets
+/// are grouped into at most <c>MaxHeatmapColumns</c> columns (column widths differ by at most one bucket); a run of at
+/// most B steps gets exactly the in-memory layout (step i in column ⌊i·columns/n⌋). Memory: rows x B doubles, twice
+/// with update ratios (200 parameters: 6.6 MB).
 /// </remarks>
 internal sealed class ParameterFold(int maxColumns) : IRunFold
 {
+    /// <summary>The fewest buckets: runs up to this many steps get exactly the in-memory column layout.</summary>
+    public const int MinBuckets = 2048;
+
     private readonly List<ParameterAccumulator> _rows = [];
-    private readonly int _buckets = 2 * maxColumns;
-    private readonly long[] _start = new long[2 * maxColumns];
-    private readonly long[] _end = new long[2 * maxColumns];
+    private readonly int _buckets = Math.Max(MinBuckets, 2 * maxColumns);
+    private readonly long[] _start = new long[Math.Max(MinBuckets, 2 * maxColumns)];
+    private readonly long[] _end = new long[Math.Max(MinBuckets, 2 * maxColumns)];
     private long _width = 1;
     private long _count;
     private int _lastBucket = -1;
@@ -86,7 +90,7 @@ internal sealed class ParameterFold(int maxColumns) : IRunFold
     public ParametersView Finish()
     {
         int fine = _lastBucket + 1;
-        int columns = (int)Math.Min(_count, _buckets / 2);
+        int columns = (int)Math.Min(_count, maxColumns);
         var start = new long[columns];
         var end = new long[columns];
         var gradient = new int[_rows.Count][];
