@@ -251,29 +251,37 @@ public sealed class RunLogWriter : IDisposable
 
         if (layers.Count > 0)
         {
-            bool anyWeight = false, anyUpdate = false, float32 = true;
-            for (int i = 0; i < layers.Count; i++)
+            // Columns (a step read from a log, or built by a caller as columns) are written without a record per value.
+            double?[] gradient, weight, update;
+            if (layers is ParameterColumns columns)
             {
-                LayerStatistics layer = layers[i];
-                anyWeight |= layer.WeightNorm is not null;
-                anyUpdate |= layer.UpdateRatio is not null;
-                float32 = float32 && IsFloat32(layer.GradientNorm) && IsFloat32(layer.WeightNorm) && IsFloat32(layer.UpdateRatio);
+                (gradient, weight, update) = (columns.GradientNorms.ToArray(), columns.WeightNorms.ToArray(), columns.UpdateRatios.ToArray());
+            }
+            else
+            {
+                (gradient, weight, update) = (new double?[layers.Count], new double?[layers.Count], new double?[layers.Count]);
+                for (int i = 0; i < layers.Count; i++)
+                {
+                    LayerStatistics layer = layers[i];
+                    (gradient[i], weight[i], update[i]) = (layer.GradientNorm, layer.WeightNorm, layer.UpdateRatio);
+                }
             }
 
+            bool float32 = AllFloat32(gradient) && AllFloat32(weight) && AllFloat32(update);
             if (float32)
             {
                 _json.WriteBoolean(RunLogSchema.Float32Property, true);
             }
 
-            WriteColumn(RunLogSchema.GradientNormsProperty, layers, static l => l.GradientNorm, float32);
-            if (anyWeight)
+            WriteColumn(RunLogSchema.GradientNormsProperty, gradient, float32);
+            if (Array.Exists(weight, v => v is not null))
             {
-                WriteColumn(RunLogSchema.WeightNormsProperty, layers, static l => l.WeightNorm, float32);
+                WriteColumn(RunLogSchema.WeightNormsProperty, weight, float32);
             }
 
-            if (anyUpdate)
+            if (Array.Exists(update, v => v is not null))
             {
-                WriteColumn(RunLogSchema.UpdateRatiosProperty, layers, static l => l.UpdateRatio, float32);
+                WriteColumn(RunLogSchema.UpdateRatiosProperty, update, float32);
             }
         }
 
@@ -282,15 +290,25 @@ public sealed class RunLogWriter : IDisposable
         Append(NewLine);
     }
 
-    private static bool IsFloat32(double? value) =>
-        value is not double v || !double.IsFinite(v) || (double)(float)v == v;
+    private static bool AllFloat32(double?[] values)
+    {
+        foreach (double? value in values)
+        {
+            if (value is double v && double.IsFinite(v) && (double)(float)v != v)
+            {
+                return false;
+            }
+        }
 
-    private void WriteColumn(string name, IReadOnlyList<LayerStatistics> layers, Func<LayerStatistics, double?> select, bool float32)
+        return true;
+    }
+
+    private void WriteColumn(string name, double?[] values, bool float32)
     {
         _json.WriteStartArray(name);
-        for (int i = 0; i < layers.Count; i++)
+        foreach (double? value in values)
         {
-            if (select(layers[i]) is not double v)
+            if (value is not double v)
             {
                 _json.WriteNullValue();
             }
