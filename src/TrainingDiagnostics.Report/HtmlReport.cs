@@ -155,7 +155,7 @@ public static class HtmlReport
     }
 
     /// <summary>Renders the view model as the HTML document; reads nothing else.</summary>
-    private static void Render(RunView run, TextWriter writer, ReportOptions options)
+    internal static void Render(RunView run, TextWriter writer, ReportOptions options)
     {
         RunVerdict verdict = FindingRules.Evaluate(run);
         string title = options.Title ?? $"Training report: {run.Metadata.RunName}";

@@ -18,7 +18,7 @@ namespace TrainingDiagnostics.Benchmarks.Report;
 /// Logs are generated once into <see cref="LargeLogGenerator.Folder"/> (seeded) and reused.
 /// </remarks>
 [MemoryDiagnoser(false)]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 2)]
 [Config(typeof(LongRunColumns))]
 public class LongRunReportBenchmarks
 {
