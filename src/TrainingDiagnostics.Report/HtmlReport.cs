@@ -265,10 +265,6 @@ public static class HtmlReport
         CompareWriter.Write(runs, writer, options);
     }
 
-    internal static ChartSeries LossSeries(DiagnosticsRun run, string cssClass, int maxPoints, IReadOnlySet<long> keep) =>
-        ChartSeries.Build(run.Metadata.RunName, cssClass, run.Steps.Select(s => s.Step).ToArray(),
-            run.Steps.Select(s => (double?)s.Loss).ToArray(), maxPoints, keep);
-
     private static StreamWriter Create(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
