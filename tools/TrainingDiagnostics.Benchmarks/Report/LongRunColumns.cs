@@ -1,8 +1,11 @@
 using System.Globalization;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace TrainingDiagnostics.Benchmarks.Report;
 
@@ -12,6 +15,10 @@ public sealed class LongRunColumns : ManualConfig
     /// <summary>Adds the columns.</summary>
     public LongRunColumns()
     {
+        // In process: the project BenchmarkDotNet would generate copies libtorch and does not build within its 2-minute
+        // limit on a loaded 2-core machine. The child-process row still measures a separate process's peak.
+        AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(2)
+            .WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcess"));
         AddColumn(new FileColumn("Log B/step", c => LogBytesPerStep(c)));
         AddColumn(new FileColumn("Peak WS (child)", c => PeakWorkingSet(c)));
     }

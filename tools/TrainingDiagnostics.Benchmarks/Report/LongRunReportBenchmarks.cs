@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using TrainingDiagnostics.Report;
 
 namespace TrainingDiagnostics.Benchmarks.Report;
@@ -11,14 +10,14 @@ namespace TrainingDiagnostics.Benchmarks.Report;
 /// 400 MB, 8 rank logs of 100,000 steps within the same memory. Rows: the baseline reads the log(s) once (the least any
 /// report must do: the ratio says what the report costs on top); the streaming report in-process (time, allocated
 /// bytes); the same report in a child process whose peak working set (VmHWM) is the "Peak WS" column. The
-/// "Log B/step" column is the log's size per step and rank. The fold is single-threaded.
+/// "Log B/step" column is the log's size per step and rank. The fold is single-threaded. Two iterations, no warm-up, in
+/// process (see <see cref="LongRunColumns"/>): each operation takes seconds to minutes.
 /// </summary>
 /// <remarks>
 /// Run: <c>dotnet run -c Release --project tools/TrainingDiagnostics.Benchmarks -- --filter '*LongRunReport*' --exporters github</c>.
 /// Logs are generated once into <see cref="LargeLogGenerator.Folder"/> (seeded) and reused.
 /// </remarks>
 [MemoryDiagnoser(false)]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 2)]
 [Config(typeof(LongRunColumns))]
 public class LongRunReportBenchmarks
 {
