@@ -5,9 +5,18 @@ namespace TrainingDiagnostics.Model;
 /// </summary>
 /// <remarks>
 /// <para>The first line is the header (<c>"kind":"header"</c>), carrying <c>"schemaVersion"</c> and the
-/// <see cref="RunMetadata"/> fields. Every later line is one record, for now <c>"kind":"step"</c>
-/// (a <see cref="StepRecord"/>). Property names are camelCase; a missing optional value is omitted;
+/// <see cref="RunMetadata"/> fields. Every later line is one record: <c>"step"</c> (a <see cref="StepRecord"/>),
+/// <c>"anomaly"</c> (an <see cref="AnomalyEvent"/>), <c>"metric"</c> (a <see cref="MetricRecord"/>) and, from
+/// version 2, <c>"parameters"</c>. Property names are camelCase; a missing optional value is omitted;
 /// non-finite doubles are written as the strings <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>.</para>
+/// <para>Version 2 (compact): parameter names are written once, in a <c>"parameters"</c> line
+/// (<c>{"kind":"parameters","names":["fc1.weight","fc1.bias"]}</c>) that announces the layout of the step lines after
+/// it; a new one is written only when a step lists other parameters. A step line carries its per-parameter values as
+/// arrays in that order: <c>"gradientNorms"</c> (present whenever the step has parameters), <c>"weightNorms"</c> and
+/// <c>"updateRatios"</c> (omitted when nothing was measured), with <c>null</c> for a value not measured. Numbers are
+/// the shortest text that round-trips; when every per-parameter value of a line is a float32 value (norms of float32
+/// tensors), the line says <c>"float32":true</c> and its arrays hold the shortest float32 text, to be read as float32
+/// and widened. Version 1 (one object per parameter, <c>"layers":[{"name":..}]</c>) is still read.</para>
 /// <para>Compatibility: a new record kind or a new optional property does not change
 /// <see cref="CurrentVersion"/>; readers skip kinds they do not know and ignore properties they do not
 /// know. The version changes only when an existing kind changes meaning, and a reader refuses a log whose
@@ -16,7 +25,7 @@ namespace TrainingDiagnostics.Model;
 public static class RunLogSchema
 {
     /// <summary>The schema version this library writes and the newest it reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>The name of the discriminator property present on every line.</summary>
     public const string KindProperty = "kind";
@@ -41,4 +50,22 @@ public static class RunLogSchema
 
     /// <summary>The <c>kind</c> of an observed-fit line: one <see cref="ObservedFitRecord"/>.</summary>
     public const string ObservedFitKind = "observedFit";
+
+    /// <summary>The <c>kind</c> of a line announcing the parameter names of the step lines after it (version 2).</summary>
+    public const string ParametersKind = "parameters";
+
+    /// <summary>The property of a <see cref="ParametersKind"/> line holding the names, in step-array order.</summary>
+    public const string NamesProperty = "names";
+
+    /// <summary>The property of a version-2 step line holding the per-parameter gradient norms.</summary>
+    public const string GradientNormsProperty = "gradientNorms";
+
+    /// <summary>The property of a version-2 step line holding the per-parameter weight norms.</summary>
+    public const string WeightNormsProperty = "weightNorms";
+
+    /// <summary>The property of a version-2 step line holding the per-parameter update ratios.</summary>
+    public const string UpdateRatiosProperty = "updateRatios";
+
+    /// <summary>The property of a version-2 step line saying its per-parameter values are float32 text.</summary>
+    public const string Float32Property = "float32";
 }

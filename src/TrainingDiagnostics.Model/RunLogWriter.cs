@@ -1,20 +1,35 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
 namespace TrainingDiagnostics.Model;
 
 /// <summary>
-/// Appends a run to a JSON Lines run log (see <see cref="RunLogSchema"/>): the header on construction, then
-/// one line per record. Each line is flushed to the operating system as soon as it is written, so a
-/// crashed training loses at most the record in flight.
+/// Appends a run to a JSON Lines run log in the compact layout of schema version 2 (see <see cref="RunLogSchema"/>):
+/// the header on construction, then one line per record; parameter names go into a <c>parameters</c> line when a step
+/// lists parameters the log has not announced yet, and each step line carries its per-parameter values as arrays. Each
+/// line is flushed to the operating system as soon as it is written, so a crashed training loses at most the record
+/// in flight.
 /// </summary>
-/// <remarks>Thread-safe: concurrent <c>Write</c> calls produce whole lines. Output is culture-invariant.</remarks>
+/// <remarks>
+/// Thread-safe: concurrent <c>Write</c> calls produce whole lines (a step and the <c>parameters</c> line it needs are
+/// written together). It keeps no per-step state beyond the announced names, so it may be called from any thread.
+/// Output is culture-invariant.
+/// </remarks>
 public sealed class RunLogWriter : IDisposable
 {
-    private readonly TextWriter _writer;
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private static readonly byte[] NewLine = [(byte)'\n'];
+
+    private readonly Stream? _stream;
+    private readonly TextWriter? _text;
     private readonly bool _leaveOpen;
     private readonly Lock _gate = new();
+    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private readonly Utf8JsonWriter _json;
+    private string[] _names = [];
     private bool _disposed;
 
     /// <summary>
@@ -24,7 +39,7 @@ public sealed class RunLogWriter : IDisposable
     /// <param name="path">The file to write; its directory must exist.</param>
     /// <param name="metadata">The run's metadata, written as the header.</param>
     public RunLogWriter(string path, RunMetadata metadata)
-        : this(OpenFile(path), metadata, leaveOpen: false)
+        : this(OpenFile(path), null, metadata, leaveOpen: false)
     {
     }
 
@@ -33,28 +48,47 @@ public sealed class RunLogWriter : IDisposable
     /// <param name="metadata">The run's metadata, written as the header.</param>
     /// <param name="leaveOpen"><see langword="true"/> to leave <paramref name="writer"/> open on dispose.</param>
     public RunLogWriter(TextWriter writer, RunMetadata metadata, bool leaveOpen = false)
+        : this(null, writer ?? throw new ArgumentNullException(nameof(writer)), metadata, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(metadata);
-        _writer = writer;
-        _leaveOpen = leaveOpen;
-        WriteLine(
-            RunLogSchema.HeaderKind,
-            $",\"{RunLogSchema.SchemaVersionProperty}\":{RunLogSchema.CurrentVersion}",
-            metadata,
-            RunLogJsonContext.Default.RunMetadata);
     }
 
-    /// <summary>The number of records written after the header.</summary>
+    private RunLogWriter(Stream? stream, TextWriter? text, RunMetadata metadata, bool leaveOpen)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        _stream = stream;
+        _text = text;
+        _leaveOpen = leaveOpen;
+        _json = new Utf8JsonWriter(_buffer, WriterOptions);
+        lock (_gate)
+        {
+            AppendRecord(RunLogSchema.HeaderKind, metadata, RunLogJsonContext.Default.RunMetadata, schemaVersion: true);
+            Emit();
+        }
+    }
+
+    /// <summary>The number of records written after the header (a <c>parameters</c> line is not counted).</summary>
     public long RecordCount { get; private set; }
 
-    /// <summary>Appends one step line and flushes it.</summary>
+    /// <summary>Appends one step line (preceded by a <c>parameters</c> line when its parameters are new) and flushes it.</summary>
     /// <param name="step">The step to write.</param>
     /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
     public void Write(StepRecord step)
     {
         ArgumentNullException.ThrowIfNull(step);
-        WriteLine(RunLogSchema.StepKind, prefixProperties: "", step, RunLogJsonContext.Default.StepRecord);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            IReadOnlyList<LayerStatistics> layers = step.Layers ?? [];
+            if (layers.Count > 0 && !SameNames(layers))
+            {
+                _names = NamesOf(layers);
+                AppendParameters();
+            }
+
+            AppendStep(step, layers);
+            Emit();
+            RecordCount++;
+        }
     }
 
     /// <summary>Appends one anomaly line and flushes it.</summary>
@@ -63,7 +97,7 @@ public sealed class RunLogWriter : IDisposable
     public void Write(AnomalyEvent anomaly)
     {
         ArgumentNullException.ThrowIfNull(anomaly);
-        WriteLine(RunLogSchema.AnomalyEventKind, prefixProperties: "", anomaly, RunLogJsonContext.Default.AnomalyEvent);
+        WriteRecord(RunLogSchema.AnomalyEventKind, anomaly, RunLogJsonContext.Default.AnomalyEvent);
     }
 
     /// <summary>Appends one metric line and flushes it.</summary>
@@ -72,7 +106,7 @@ public sealed class RunLogWriter : IDisposable
     public void Write(MetricRecord metric)
     {
         ArgumentNullException.ThrowIfNull(metric);
-        WriteLine(RunLogSchema.MetricKind, prefixProperties: "", metric, RunLogJsonContext.Default.MetricRecord);
+        WriteRecord(RunLogSchema.MetricKind, metric, RunLogJsonContext.Default.MetricRecord);
     }
 
     /// <summary>Appends one data-profile line and flushes it.</summary>
@@ -81,7 +115,7 @@ public sealed class RunLogWriter : IDisposable
     public void Write(DataProfileRecord profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        WriteLine(RunLogSchema.DataProfileKind, prefixProperties: "", profile, RunLogJsonContext.Default.DataProfileRecord);
+        WriteRecord(RunLogSchema.DataProfileKind, profile, RunLogJsonContext.Default.DataProfileRecord);
     }
 
     /// <summary>Appends one observed-fit line and flushes it.</summary>
@@ -90,7 +124,7 @@ public sealed class RunLogWriter : IDisposable
     public void Write(ObservedFitRecord fit)
     {
         ArgumentNullException.ThrowIfNull(fit);
-        WriteLine(RunLogSchema.ObservedFitKind, prefixProperties: "", fit, RunLogJsonContext.Default.ObservedFitRecord);
+        WriteRecord(RunLogSchema.ObservedFitKind, fit, RunLogJsonContext.Default.ObservedFitRecord);
     }
 
     /// <summary>
@@ -108,13 +142,13 @@ public sealed class RunLogWriter : IDisposable
             throw new FileNotFoundException($"Cannot append to the run log '{path}': it does not exist. Write its header first with new RunLogWriter(path, metadata).", path);
         }
 
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        return new RunLogWriter(new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
+        return new RunLogWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read));
     }
 
-    private RunLogWriter(TextWriter writer)
+    private RunLogWriter(Stream appendTo)
     {
-        _writer = writer;
+        _stream = appendTo;
+        _json = new Utf8JsonWriter(_buffer, WriterOptions);
     }
 
     /// <summary>Flushes and closes the log (and the underlying writer unless it was left open).</summary>
@@ -128,48 +162,254 @@ public sealed class RunLogWriter : IDisposable
             }
 
             _disposed = true;
-            _writer.Flush();
+            _json.Dispose();
+            _stream?.Flush();
+            _text?.Flush();
             if (!_leaveOpen)
             {
-                _writer.Dispose();
+                _stream?.Dispose();
+                _text?.Dispose();
             }
         }
     }
 
-    private static StreamWriter OpenFile(string path)
+    private static FileStream OpenFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
-        return new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
     }
 
-    // The record serializes as {"a":..}; the line is {"kind":"<kind>"<prefix>,"a":..}: the discriminator
-    // comes first so a reader (or a person with `head`) sees it at once.
-    private void WriteLine<T>(string kind, string prefixProperties, T record, JsonTypeInfo<T> typeInfo)
+    private static string[] NamesOf(IReadOnlyList<LayerStatistics> layers)
     {
-        string body = JsonSerializer.Serialize(record, typeInfo);
-        var line = new StringBuilder(body.Length + 32)
-            .Append("{\"").Append(RunLogSchema.KindProperty).Append("\":\"").Append(kind).Append('"')
-            .Append(prefixProperties);
-        if (body.Length > 2)
+        if (layers is ParameterColumns columns && columns.Names is string[] shared)
         {
-            line.Append(',').Append(body, 1, body.Length - 1);
-        }
-        else
-        {
-            line.Append('}');
+            return shared;
         }
 
-        line.Append('\n');
+        var names = new string[layers.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = layers[i]?.Name ?? throw new ArgumentException("A step's layer entry is null or has no name.", "step");
+        }
+
+        return names;
+    }
+
+    private bool SameNames(IReadOnlyList<LayerStatistics> layers)
+    {
+        if (layers.Count != _names.Length)
+        {
+            return false;
+        }
+
+        if (layers is ParameterColumns columns && ReferenceEquals(columns.Names, _names))
+        {
+            return true;
+        }
+
+        for (int i = 0; i < _names.Length; i++)
+        {
+            if (!string.Equals(layers[i]?.Name, _names[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void WriteRecord<T>(string kind, T record, JsonTypeInfo<T> typeInfo)
+    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _writer.Write(line.ToString());
-            _writer.Flush();
-            if (kind != RunLogSchema.HeaderKind)
+            AppendRecord(kind, record, typeInfo, schemaVersion: false);
+            Emit();
+            RecordCount++;
+        }
+    }
+
+    // The record serializes as {"a":..}; the line is {"kind":"<kind>","a":..}: the discriminator comes first so a
+    // reader (or a person with `head`) sees it at once.
+    private void AppendRecord<T>(string kind, T record, JsonTypeInfo<T> typeInfo, bool schemaVersion)
+    {
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(record, typeInfo);
+        var prefix = new StringBuilder("{\"").Append(RunLogSchema.KindProperty).Append("\":\"").Append(kind).Append('"');
+        if (schemaVersion)
+        {
+            prefix.Append(",\"").Append(RunLogSchema.SchemaVersionProperty).Append("\":").Append(RunLogSchema.CurrentVersion);
+        }
+
+        Append(Encoding.UTF8.GetBytes(prefix.ToString()));
+        if (body.Length > 2)
+        {
+            Append([(byte)',']);
+            Append(body.AsSpan(1));
+        }
+        else
+        {
+            Append([(byte)'}']);
+        }
+
+        Append(NewLine);
+    }
+
+    private void AppendParameters()
+    {
+        _json.Reset(_buffer);
+        _json.WriteStartObject();
+        _json.WriteString(RunLogSchema.KindProperty, RunLogSchema.ParametersKind);
+        _json.WriteStartArray(RunLogSchema.NamesProperty);
+        foreach (string name in _names)
+        {
+            _json.WriteStringValue(name);
+        }
+
+        _json.WriteEndArray();
+        _json.WriteEndObject();
+        _json.Flush();
+        Append(NewLine);
+    }
+
+    private void AppendStep(StepRecord step, IReadOnlyList<LayerStatistics> layers)
+    {
+        _json.Reset(_buffer);
+        _json.WriteStartObject();
+        _json.WriteString(RunLogSchema.KindProperty, RunLogSchema.StepKind);
+        _json.WriteNumber("step", step.Step);
+        if (step.Epoch is int epoch)
+        {
+            _json.WriteNumber("epoch", epoch);
+        }
+
+        WriteNumber("loss", step.Loss);
+        WriteOptional("learningRate", step.LearningRate);
+        WriteOptional("elapsedMilliseconds", step.ElapsedMilliseconds);
+        WriteOptional("gradientNorm", step.GradientNorm);
+        if (step.Skipped is bool skipped)
+        {
+            _json.WriteBoolean("skipped", skipped);
+        }
+
+        if (layers.Count > 0)
+        {
+            // Columns (a step read from a log, or built by a caller as columns) are written without a record per value.
+            double?[] gradient, weight, update;
+            if (layers is ParameterColumns columns)
             {
-                RecordCount++;
+                (gradient, weight, update) = (columns.GradientNorms.ToArray(), columns.WeightNorms.ToArray(), columns.UpdateRatios.ToArray());
+            }
+            else
+            {
+                (gradient, weight, update) = (new double?[layers.Count], new double?[layers.Count], new double?[layers.Count]);
+                for (int i = 0; i < layers.Count; i++)
+                {
+                    LayerStatistics layer = layers[i];
+                    (gradient[i], weight[i], update[i]) = (layer.GradientNorm, layer.WeightNorm, layer.UpdateRatio);
+                }
+            }
+
+            bool float32 = AllFloat32(gradient) && AllFloat32(weight) && AllFloat32(update);
+            if (float32)
+            {
+                _json.WriteBoolean(RunLogSchema.Float32Property, true);
+            }
+
+            WriteColumn(RunLogSchema.GradientNormsProperty, gradient, float32);
+            if (Array.Exists(weight, v => v is not null))
+            {
+                WriteColumn(RunLogSchema.WeightNormsProperty, weight, float32);
+            }
+
+            if (Array.Exists(update, v => v is not null))
+            {
+                WriteColumn(RunLogSchema.UpdateRatiosProperty, update, float32);
             }
         }
+
+        _json.WriteEndObject();
+        _json.Flush();
+        Append(NewLine);
+    }
+
+    private static bool AllFloat32(double?[] values)
+    {
+        foreach (double? value in values)
+        {
+            if (value is double v && double.IsFinite(v) && (double)(float)v != v)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void WriteColumn(string name, double?[] values, bool float32)
+    {
+        _json.WriteStartArray(name);
+        foreach (double? value in values)
+        {
+            if (value is not double v)
+            {
+                _json.WriteNullValue();
+            }
+            else if (!double.IsFinite(v))
+            {
+                _json.WriteStringValue(NamedLiteral(v));
+            }
+            else if (float32)
+            {
+                _json.WriteNumberValue((float)v); // shortest float32 text: about half the digits of a double's
+            }
+            else
+            {
+                _json.WriteNumberValue(v); // shortest text that round-trips
+            }
+        }
+
+        _json.WriteEndArray();
+    }
+
+    private void WriteOptional(string name, double? value)
+    {
+        if (value is double v)
+        {
+            WriteNumber(name, v);
+        }
+    }
+
+    private void WriteNumber(string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            _json.WriteNumber(name, value);
+        }
+        else
+        {
+            _json.WriteString(name, NamedLiteral(value));
+        }
+    }
+
+    private static string NamedLiteral(double value) => double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+
+    private void Append(ReadOnlySpan<byte> bytes) => _buffer.Write(bytes);
+
+    // One write and one flush per record: a reader never sees half a line, and a crash loses only what was in flight.
+    private void Emit()
+    {
+        ReadOnlySpan<byte> bytes = _buffer.WrittenSpan;
+        if (_stream is not null)
+        {
+            _stream.Write(bytes);
+            _stream.Flush();
+        }
+        else
+        {
+            _text!.Write(Encoding.UTF8.GetString(bytes));
+            _text.Flush();
+        }
+
+        _buffer.ResetWrittenCount();
     }
 }

@@ -2,7 +2,9 @@ using System.Text;
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Findings;
+using TrainingDiagnostics.Report.Folding;
 using TrainingDiagnostics.Report.Rendering;
+using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report;
@@ -19,9 +21,12 @@ namespace TrainingDiagnostics.Report;
 /// report's own style and script by hash only. Every string from the run is HTML-encoded, the embedded JSON
 /// cannot close its script element, and every number is formatted with the invariant culture, so the file is
 /// the same under any culture.</para>
-/// <para>Cost: linear in steps x parameters. Long runs are downsampled (LTTB for lines, column maxima for the
-/// heatmap) to a size set by <see cref="ReportOptions"/>, independent of the run's length; steps with an incident
-/// are kept exactly.</para>
+/// <para>Cost: one pass over the records (linear in steps x parameters) folds the run into a view model whose size does
+/// not grow with the run (downsampled series, a fixed number of heatmap columns, per-parameter summaries, a bounded
+/// incident digest); both renderers (HTML and the embedded JSON) read only that. Lines are downsampled with LTTB, the
+/// heatmap keeps column maxima, steps with an incident are kept exactly. From a log
+/// (<see cref="WriteLogs(IReadOnlyList{string}, string, ReportOptions?, IProgress{double}?)"/>) memory stays bounded
+/// whatever the run's length: 16 to 32 bytes per step for the loss and learning-rate columns, the rest fixed.</para>
 /// </remarks>
 public static class HtmlReport
 {
@@ -47,11 +52,114 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(writer);
         options ??= new ReportOptions();
         options.Validate();
+        Render(RunFold.FromRun(run, options), writer, options);
+    }
 
+    /// <summary>
+    /// Writes the report of the run log at each of <paramref name="logPaths"/> to the file at <paramref name="outputPath"/>,
+    /// streaming: one pass over the log(s), memory bounded whatever the run's length (see <see cref="RunLogCursor"/>).
+    /// One path is one run; several paths must be the per-rank logs of one distributed run
+    /// (<see cref="RankLogs.AreRanksOfOneRun"/>) and are merged by step.
+    /// </summary>
+    /// <param name="logPaths">One run log, or the per-rank logs of one run.</param>
+    /// <param name="outputPath">The HTML file to create or overwrite; its folder is created if needed.</param>
+    /// <param name="options">Rendering options; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives the share of the logs' bytes read so far (0 to 1), now and then; may be null.</param>
+    /// <returns>What the report says: the run's metadata, verdict, step and incident counts, completeness.</returns>
+    /// <exception cref="InvalidDataException">A log is not a run log, or is damaged before its last line.</exception>
+    /// <exception cref="ArgumentException">Several logs that are not the ranks of one run.</exception>
+    public static ReportSummary WriteLogs(IReadOnlyList<string> logPaths, string outputPath, ReportOptions? options = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(logPaths);
+        options ??= new ReportOptions();
+        options.Validate();
+        RunView view = FoldLogs(logPaths, options, progress);
+        using StreamWriter writer = Create(outputPath);
+        Render(view, writer, options);
+        return Summarize(view);
+    }
+
+    /// <summary>
+    /// Writes the report of the run log(s) at <paramref name="logPaths"/> as one HTML document to <paramref name="writer"/>,
+    /// streaming, as <see cref="WriteLogs(IReadOnlyList{string}, string, ReportOptions?, IProgress{double}?)"/> does.
+    /// </summary>
+    /// <param name="logPaths">One run log, or the per-rank logs of one run.</param>
+    /// <param name="writer">Where the HTML goes; flushed, not closed.</param>
+    /// <param name="options">Rendering options; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives the share of the logs' bytes read so far (0 to 1); may be null.</param>
+    /// <returns>What the report says.</returns>
+    public static ReportSummary WriteLogs(IReadOnlyList<string> logPaths, TextWriter writer, ReportOptions? options = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(logPaths);
+        ArgumentNullException.ThrowIfNull(writer);
+        options ??= new ReportOptions();
+        options.Validate();
+        RunView view = FoldLogs(logPaths, options, progress);
+        Render(view, writer, options);
+        return Summarize(view);
+    }
+
+    /// <summary>The verdict on the run log(s) at <paramref name="logPaths"/>, streaming (one pass, bounded memory), without rendering.</summary>
+    /// <param name="logPaths">One run log, or the per-rank logs of one run.</param>
+    /// <returns>What the report would say.</returns>
+    public static ReportSummary Summarize(IReadOnlyList<string> logPaths)
+    {
+        ArgumentNullException.ThrowIfNull(logPaths);
+        return Summarize(FoldLogs(logPaths, new ReportOptions(), null));
+    }
+
+    private static ReportSummary Summarize(RunView view) => new()
+    {
+        Metadata = view.Metadata,
+        Verdict = FindingRules.Evaluate(view),
+        IsComplete = view.IsComplete,
+        StepCount = view.Steps.Count,
+        IncidentCount = view.Incidents.Count,
+    };
+
+    private static RunView FoldLogs(IReadOnlyList<string> logPaths, ReportOptions options, IProgress<double>? progress)
+    {
+        if (logPaths.Count == 0)
+        {
+            throw new ArgumentException("At least one run log is needed.", nameof(logPaths));
+        }
+
+        var cursors = new List<RunLogCursor>(logPaths.Count);
+        try
+        {
+            foreach (string path in logPaths)
+            {
+                cursors.Add(RunLogReader.Open(path));
+            }
+
+            if (cursors.Count == 1)
+            {
+                return RunFold.FromLog(cursors[0], options, progress);
+            }
+
+            if (!RankLogs.AreRanksOfOneRun(cursors.Select(c => c.Metadata).ToList()))
+            {
+                throw new ArgumentException("Several run logs are rendered as one report only when they are the per-rank logs of one run " +
+                    "(each with a distinct rank, the same run name and world size); compare other runs with HtmlReport.Compare.", nameof(logPaths));
+            }
+
+            return RunFold.FromRankLogs(cursors, options, progress);
+        }
+        finally
+        {
+            foreach (RunLogCursor cursor in cursors)
+            {
+                cursor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Renders the view model as the HTML document; reads nothing else.</summary>
+    internal static void Render(RunView run, TextWriter writer, ReportOptions options)
+    {
         RunVerdict verdict = FindingRules.Evaluate(run);
         string title = options.Title ?? $"Training report: {run.Metadata.RunName}";
-        var incidentIndex = RunSections.IncidentIndex(run, "", options.MaxIncidentDetails);
-        var incidentSteps = run.Anomalies.Select(a => a.Step).ToHashSet();
+        var incidentIndex = RunSections.IncidentIndex(run, "");
 
         RunSections.Begin(writer, title);
         writer.WriteLine("<header>");
@@ -61,16 +169,15 @@ public static class HtmlReport
         RunSections.Banners(writer, run, "");
         RunSections.Verdict(writer, verdict, run, "verdict", "");
 
-        ChartSeries loss = LossSeries(run, "loss", options.MaxChartPoints, incidentSteps) with { Name = "training loss" };
-        List<MetricHistory> metrics = MetricHistory.FromRun(run);
+        ChartSeries loss = run.Steps.Loss;
+        IReadOnlyList<MetricHistory> metrics = run.Metrics;
         List<ChartSeries> overlays = metrics
             .Select((m, i) => (Metric: m, Index: i))
             .Where(m => MetricNames.IsLoss(m.Metric.Name))
             .Select(m => MetricCharts.Series(m.Metric, MetricCharts.MetricClass(m.Index), options.MaxChartPoints))
             .ToList();
-        var incidentRules = run.Anomalies.Select(a => a.Step).Distinct().Order().ToList();
-        var allSteps = run.Steps.Select(s => s.Step).Concat(run.Metrics.Select(m => m.Step)).ToList();
-        (long xMin, long xMax) = allSteps.Count == 0 ? (0L, 1L) : (allSteps.Min(), allSteps.Max());
+        IReadOnlyList<long> incidentRules = run.Incidents.Steps;
+        (long xMin, long xMax) = run.Range;
 
         writer.WriteLine("<section id=\"loss\">");
         writer.WriteLine(metrics.Count > 0 ? "<h2>Loss and metrics over steps</h2>" : "<h2>Loss over steps</h2>");
@@ -91,16 +198,15 @@ public static class HtmlReport
             writer.WriteLine("</p>");
         }
 
-        int nonFinite = run.Steps.Count(s => !double.IsFinite(s.Loss));
-        if (nonFinite > 0)
+        if (run.Steps.NonFiniteLossCount > 0)
         {
-            writer.WriteLine(Invariant($"<p class=\"note\" id=\"nonfinite-loss-note\">{nonFinite} step(s) had a non-finite loss (NaN or infinity): red markers at the top; the line is broken there.</p>"));
+            writer.WriteLine(Invariant($"<p class=\"note\" id=\"nonfinite-loss-note\">{run.Steps.NonFiniteLossCount} step(s) had a non-finite loss (NaN or infinity): red markers at the top; the line is broken there.</p>"));
         }
 
-        List<LineChartData> smallCharts = MetricCharts.WriteSmallCharts(writer, run, metrics, options.MaxChartPoints, incidentSteps, incidentRules, (xMin, xMax));
+        List<LineChartData> smallCharts = MetricCharts.WriteSmallCharts(writer, run, options.MaxChartPoints, incidentRules, (xMin, xMax));
         writer.WriteLine("</section>");
 
-        GradientHeatmap heatmap = GradientHeatmap.Build(run.Steps, options.MaxHeatmapColumns);
+        GradientHeatmap heatmap = run.Parameters.Heatmap;
         writer.WriteLine("<section id=\"gradient-norms\">");
         writer.WriteLine("<h2>Gradient norms per parameter</h2>");
         if (heatmap.Layers.Count > 0)
@@ -115,10 +221,10 @@ public static class HtmlReport
             writer.WriteLine("<noscript><p class=\"note\">The heatmap needs JavaScript; the table below has the same numbers.</p></noscript>");
         }
 
-        RunSections.GradientTable(writer, LayerGradientSummary.FromRun(run));
+        RunSections.GradientTable(writer, run.Parameters.Rows);
         writer.WriteLine("</section>");
 
-        RunSections.Incidents(writer, run, "", options.MaxIncidentDetails, "Incidents");
+        RunSections.Incidents(writer, run, "", "Incidents");
         DataSection.Write(writer, run); // ML.NET pipeline records: only when present
         PipelineSection.Write(writer, run);
         RunSections.Metadata(writer, run, "metadata");
@@ -161,10 +267,6 @@ public static class HtmlReport
         CompareWriter.Write(runs, writer, options);
     }
 
-    internal static ChartSeries LossSeries(DiagnosticsRun run, string cssClass, int maxPoints, IReadOnlySet<long> keep) =>
-        ChartSeries.Build(run.Metadata.RunName, cssClass, run.Steps.Select(s => s.Step).ToArray(),
-            run.Steps.Select(s => (double?)s.Loss).ToArray(), maxPoints, keep);
-
     private static StreamWriter Create(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -177,16 +279,15 @@ public static class HtmlReport
         return new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
-    private static string Summary(DiagnosticsRun run)
+    private static string Summary(RunView run)
     {
-        if (run.Steps.Count == 0)
+        if (run.Steps.LastStep is not long lastStep)
         {
             return "No steps recorded.";
         }
 
-        StepRecord last = run.Steps[^1];
-        string metrics = string.Concat(MetricHistory.FromRun(run).Where(m => m.Direction != MetricDirection.Unknown).Take(3)
+        string metrics = string.Concat(run.Metrics.Where(m => m.Direction != MetricDirection.Unknown).Take(3)
             .Select(m => Invariant($"; {HtmlText.Encode(m.Name)} {HtmlText.Number(m.Values[^1])}")));
-        return Invariant($"{run.Steps.Count} steps recorded; final loss {HtmlText.Number(last.Loss)} at step {last.Step}{metrics}.");
+        return Invariant($"{run.Steps.Count} steps recorded; final loss {HtmlText.Number(run.Steps.LastLoss)} at step {lastStep}{metrics}.");
     }
 }

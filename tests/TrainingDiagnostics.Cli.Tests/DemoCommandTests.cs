@@ -46,7 +46,7 @@ public sealed class DemoCommandTests
         using (var header = JsonDocument.Parse(lines[0]))
         {
             Assert.AreEqual("header", header.RootElement.GetProperty("kind").GetString());
-            Assert.AreEqual(1, header.RootElement.GetProperty("schemaVersion").GetInt32());
+            Assert.AreEqual(2, header.RootElement.GetProperty("schemaVersion").GetInt32());
             Assert.AreEqual((64 * 32) + 32 + (32 * 10) + 10, header.RootElement.GetProperty("parameterCount").GetInt64());
         }
 
@@ -59,19 +59,23 @@ public sealed class DemoCommandTests
         Assert.IsLessThan(losses.Take(5).Average(), losses.TakeLast(5).Average(), "the loss should fall within one epoch");
         Assert.IsTrue(steps.Select(s => s.GetProperty("step").GetInt64()).SequenceEqual(Enumerable.Range(0, 23).Select(i => (long)i)));
 
-        string[] names = steps[0].GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("name").GetString()!).ToArray();
+        // Schema version 2: the names once, in a parameters line; each step's values as arrays in that order.
+        List<JsonElement> parameters = Records(runLog, "parameters");
+        Assert.HasCount(1, parameters, "the names are written once");
+        string[] names = parameters[0].GetProperty("names").EnumerateArray().Select(n => n.GetString()!).ToArray();
         CollectionAssert.AreEqual(new[] { "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias" }, names);
-        foreach (JsonElement layer in steps.SelectMany(s => s.GetProperty("layers").EnumerateArray()))
+        foreach (JsonElement step in steps)
         {
-            double grad = layer.GetProperty("gradientNorm").GetDouble();
-            Assert.IsTrue(double.IsFinite(grad) && grad > 0, layer.ToString());
-            if (layer.TryGetProperty("weightNorm", out JsonElement weight))
+            double[] grads = step.GetProperty("gradientNorms").EnumerateArray().Select(g => g.GetDouble()).ToArray();
+            Assert.HasCount(4, grads);
+            Assert.IsTrue(grads.All(g => double.IsFinite(g) && g > 0), step.ToString());
+            if (step.TryGetProperty("weightNorms", out JsonElement weights))
             {
-                Assert.IsGreaterThan(0.0, weight.GetDouble());
+                Assert.IsTrue(weights.EnumerateArray().All(w => w.GetDouble() > 0), step.ToString());
             }
         }
 
-        Assert.IsTrue(steps[0].GetProperty("layers").EnumerateArray().All(l => l.TryGetProperty("weightNorm", out _)), "the monitor measures weights at step 0");
+        Assert.IsTrue(steps[0].GetProperty("weightNorms").EnumerateArray().All(w => w.ValueKind == JsonValueKind.Number), "the monitor measures weights at step 0");
 
         string html = File.ReadAllText(report);
         Assert.Contains("<section id=\"loss\">", html);

@@ -115,24 +115,126 @@ public sealed class RunLogTests
     [TestMethod]
     public void LinesFollowTheDocumentedLayout()
     {
-        string text = WriteToString(Metadata(), Step(0, double.NaN, grad: double.PositiveInfinity));
+        string text = WriteToString(Metadata(), Step(0, double.NaN, grad: double.PositiveInfinity), Step(1, 0.5, grad: 0.1));
         Assert.IsTrue(text.EndsWith('\n'));
         string[] lines = text.TrimEnd('\n').Split('\n');
-        Assert.AreEqual(2, lines.Length);
+        Assert.AreEqual(4, lines.Length, "header, parameters, two steps: the names are written once");
 
         // Independent oracle: a generic JSON parse of each line, against the schema text.
-        Assert.StartsWith("{\"kind\":\"header\",\"schemaVersion\":1,", lines[0]);
+        Assert.StartsWith("{\"kind\":\"header\",\"schemaVersion\":2,", lines[0]);
         using var header = JsonDocument.Parse(lines[0]);
         Assert.AreEqual("MLP 64-32-10", header.RootElement.GetProperty("modelDescription").GetString());
         Assert.AreEqual(2410, header.RootElement.GetProperty("parameterCount").GetInt64());
 
-        Assert.StartsWith("{\"kind\":\"step\",", lines[1]);
-        using var step = JsonDocument.Parse(lines[1]);
+        Assert.AreEqual("{\"kind\":\"parameters\",\"names\":[\"fc1.weight\",\"fc1.bias\"]}", lines[1]);
+        Assert.StartsWith("{\"kind\":\"step\",", lines[2]);
+        using var step = JsonDocument.Parse(lines[2]);
         Assert.AreEqual("NaN", step.RootElement.GetProperty("loss").GetString());
-        JsonElement layer = step.RootElement.GetProperty("layers")[0];
-        Assert.AreEqual("Infinity", layer.GetProperty("gradientNorm").GetString());
-        Assert.AreEqual(3.5, layer.GetProperty("weightNorm").GetDouble());
-        Assert.IsFalse(step.RootElement.GetProperty("layers")[1].TryGetProperty("gradientNorm", out _), "missing values are omitted");
+        JsonElement gradients = step.RootElement.GetProperty("gradientNorms");
+        Assert.AreEqual("Infinity", gradients[0].GetString());
+        Assert.AreEqual(JsonValueKind.Null, gradients[1].ValueKind, "a value not measured is null");
+        Assert.AreEqual(3.5, step.RootElement.GetProperty("weightNorms")[0].GetDouble());
+        Assert.IsFalse(step.RootElement.TryGetProperty("updateRatios", out _), "a column with nothing measured is omitted");
+        Assert.IsFalse(lines[2].Contains("fc1", StringComparison.Ordinal), "step lines do not repeat names");
+        using var second = JsonDocument.Parse(lines[3]);
+        Assert.AreEqual(0.1, second.RootElement.GetProperty("gradientNorms")[0].GetDouble(), "shortest round-trip text");
+        Assert.Contains("[0.1,null]", lines[3]);
+    }
+
+    [TestMethod]
+    public void Version1LogsStillRead()
+    {
+        // A version-1 log as the previous writer wrote it (names in every layer entry), hand-written as the oracle.
+        string text =
+            "{\"kind\":\"header\",\"schemaVersion\":1,\"runName\":\"old\"}\n" +
+            "{\"kind\":\"step\",\"step\":0,\"loss\":2.5,\"layers\":[{\"name\":\"fc1.weight\",\"gradientNorm\":0.25,\"weightNorm\":3.5},{\"name\":\"fc1.bias\",\"weightNorm\":0.125}]}\n" +
+            "{\"kind\":\"metric\",\"step\":0,\"name\":\"validation/loss\",\"value\":2}\n" +
+            "{\"kind\":\"step\",\"step\":1,\"loss\":\"NaN\",\"layers\":[{\"name\":\"fc1.weight\",\"gradientNorm\":\"Infinity\"}]}\n";
+        DiagnosticsRun run = ReadString(text);
+        Assert.AreEqual(2, run.Steps.Count);
+        Assert.AreEqual(new LayerStatistics { Name = "fc1.bias", WeightNorm = 0.125 }, run.Steps[0].Layers[1]);
+        Assert.AreEqual(double.PositiveInfinity, run.Steps[1].Layers[0].GradientNorm);
+        Assert.AreEqual(1, run.Metrics.Count);
+        Assert.IsTrue(run.IsComplete);
+    }
+
+    [TestMethod]
+    public void Version2RoundTripsChangingParametersFloat32AndEmptySteps()
+    {
+        float f = 0.123456789f;
+        StepRecord[] steps =
+        [
+            Step(0, 2.5),
+            new StepRecord { Step = 1, Loss = 2, Layers = [new LayerStatistics { Name = "fc1.weight", GradientNorm = f, UpdateRatio = (double)1e-3f }, new LayerStatistics { Name = "fc1.bias" }] },
+            new StepRecord { Step = 2, Loss = 1.5 },
+            new StepRecord { Step = 3, Loss = 1.25, Skipped = true, GradientNorm = 4, Layers = [new LayerStatistics { Name = "fc2.weight", GradientNorm = 1.0 / 3 }] },
+            Step(4, 1.0),
+        ];
+        string text = WriteToString(Metadata(), steps);
+        DiagnosticsRun run = ReadString(text);
+        CollectionAssert.AreEqual(steps, run.Steps.ToArray());
+        Assert.AreEqual((double)f, run.Steps[1].Layers[0].GradientNorm, "float32 text widens back to the same double");
+        Assert.Contains("\"float32\":true", text);
+        Assert.Contains("0.12345679", text);
+        Assert.AreEqual(3, text.Split('\n').Count(l => l.StartsWith("{\"kind\":\"parameters\"", StringComparison.Ordinal)), "names announced only when they change");
+        Assert.IsInstanceOfType<ParameterColumns>(run.Steps[0].Layers);
+        Assert.AreSame(((ParameterColumns)run.Steps[0].Layers).Names, ((ParameterColumns)run.Steps[1].Layers).Names, "steps of one parameters line share its names");
+    }
+
+    [TestMethod]
+    public void Version2TruncatedLastLineIsSkippedAndReported()
+    {
+        string full = WriteToString(Metadata(), Step(0, 2.0), Step(1, 1.0), Step(2, 0.5));
+        string cut = full[..(full.LastIndexOf("gradientNorms", StringComparison.Ordinal) + 20)];
+        DiagnosticsRun run = ReadString(cut);
+        Assert.IsFalse(run.IsComplete);
+        Assert.AreEqual(2, run.Steps.Count, "nothing older than the last step is lost");
+        Assert.AreEqual(Step(1, 1.0), run.Steps[1]);
+    }
+
+    [TestMethod]
+    public void Version2CorruptedLineNamesItsLineNumber()
+    {
+        string[] lines = WriteToString(Metadata(), Step(0, 2.0), Step(1, 1.0), Step(2, 0.5)).TrimEnd('\n').Split('\n');
+        lines[3] = lines[3][..30]; // the second step, cut in the middle of the file
+        var ex = Assert.Throws<InvalidDataException>(() => ReadString(string.Join('\n', lines) + "\n"));
+        StringAssert.Contains(ex.Message, "line 4");
+
+        lines = WriteToString(Metadata(), Step(0, 2.0), Step(1, 1.0)).TrimEnd('\n').Split('\n');
+        lines[2] = lines[2].Replace("[0.25,null]", "[0.25,null,7]", StringComparison.Ordinal);
+        var extra = Assert.Throws<InvalidDataException>(() => ReadString(string.Join('\n', lines) + "\n"));
+        StringAssert.Contains(extra.Message, "line 3");
+        StringAssert.Contains(extra.Message, "2 parameters");
+    }
+
+    [TestMethod]
+    public void FileCursorStreamsRecordsAndCountsBytes()
+    {
+        string path = TempFile();
+        using (var writer = new RunLogWriter(path, Metadata()))
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                writer.Write(Step(i, 1.0 / (i + 1)));
+            }
+
+            writer.Write(new MetricRecord { Step = 999, Name = "validation/accuracy", Value = 0.9 });
+        }
+
+        using RunLogCursor cursor = RunLogReader.Open(path);
+        Assert.AreEqual(2, cursor.SchemaVersion);
+        int steps = 0, metrics = 0;
+        while (cursor.MoveNext())
+        {
+            steps += cursor.Current is StepRecord ? 1 : 0;
+            metrics += cursor.Current is MetricRecord ? 1 : 0;
+        }
+
+        Assert.AreEqual(1000, steps);
+        Assert.AreEqual(1, metrics);
+        Assert.AreEqual(new FileInfo(path).Length, cursor.BytesRead);
+        Assert.AreEqual(cursor.Length, cursor.BytesRead);
+        Assert.IsTrue(cursor.IsComplete);
     }
 
     [TestMethod]

@@ -26,22 +26,22 @@ public sealed class FindingRulesTests
     {
         // 20 losses: the first two average 10.5, the last two 1.5, so the loss fell by (10.5 - 1.5) / 10.5 = 86 %.
         double[] losses = [10, 11, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 2];
-        Finding trend = FindingRules.LossTrend(Run(losses.Select((l, i) => Step(i, l)))).Single();
+        Finding trend = Rule.LossTrend(Run(losses.Select((l, i) => Step(i, l)))).Single();
         Assert.AreEqual(FindingSeverity.Info, trend.Severity);
         Assert.AreEqual("The loss fell from 10.5 to 1.5 (-86%)", trend.Title);
 
         // Reversed, the loss ends far above its start: a collapse, which says so itself.
         var risen = Run(losses.Reverse().Select((l, i) => Step(i, l)));
-        Assert.IsEmpty(FindingRules.LossTrend(risen));
-        Assert.AreEqual("Training collapsed: the loss ended at 10.5, above its start (1.5)", FindingRules.Collapse(risen).Single().Title);
+        Assert.IsEmpty(Rule.LossTrend(risen));
+        Assert.AreEqual("Training collapsed: the loss ended at 10.5, above its start (1.5)", Rule.Collapse(risen).Single().Title);
 
         // Flat (5 % up, within the collapse margin): a warning.
         double[] flatLosses = [2, 2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 2.1, 2.1];
-        Finding flat = FindingRules.LossTrend(Run(flatLosses.Select((l, i) => Step(i, l)))).Single();
+        Finding flat = Rule.LossTrend(Run(flatLosses.Select((l, i) => Step(i, l)))).Single();
         Assert.AreEqual(FindingSeverity.Warning, flat.Severity);
         Assert.AreEqual("The loss did not fall: 2 at the start, 2.1 at the end", flat.Title);
 
-        Assert.IsEmpty(FindingRules.LossTrend(Run(losses.Take(9).Select((l, i) => Step(i, l)))), "needs ten finite losses");
+        Assert.IsEmpty(Rule.LossTrend(Run(losses.Take(9).Select((l, i) => Step(i, l)))), "needs ten finite losses");
     }
 
     [TestMethod]
@@ -49,7 +49,7 @@ public sealed class FindingRulesTests
     {
         var run = Run(Typical().Steps, anomalies: [NaNGradient(30), NaNGradient(20), NaNGradient(25, "other"), Exploding(4)]);
 
-        List<Finding> findings = FindingRules.Incidents(run).ToList();
+        List<Finding> findings = Rule.Incidents(run).ToList();
 
         Assert.HasCount(3, findings);
         Finding act = findings.Single(f => f.ModulePath == "block.act");
@@ -101,15 +101,15 @@ public sealed class FindingRulesTests
     {
         var run = Run([Step(0, 1, ("a", 1), ("b", 2)), Step(1, 1, ("a", double.PositiveInfinity), ("b", double.NaN)), Step(2, 1, ("a", double.NaN), ("b", 1))]);
 
-        Finding finding = FindingRules.NonFiniteGradients(run).Single();
+        Finding finding = Rule.NonFiniteGradients(run).Single();
 
         Assert.AreEqual(FindingSeverity.Critical, finding.Severity);
         Assert.AreEqual(1, finding.Step);
         Assert.AreEqual("Non-finite gradient in a, b at step 1 (2 steps affected)", finding.Title);
 
         // A critical incident already names the place: the record-based finding would only repeat it.
-        Assert.IsEmpty(FindingRules.NonFiniteGradients(run with { Anomalies = [NaNGradient(1)] }));
-        Assert.HasCount(1, FindingRules.NonFiniteGradients(run with { Anomalies = [Exploding(1)] }));
+        Assert.IsEmpty(Rule.NonFiniteGradients(run with { Anomalies = [NaNGradient(1)] }));
+        Assert.HasCount(1, Rule.NonFiniteGradients(run with { Anomalies = [Exploding(1)] }));
     }
 
     [TestMethod]
@@ -117,7 +117,7 @@ public sealed class FindingRulesTests
     {
         var run = Run(Enumerable.Range(0, 5).Select(i => Step(i, 1, ("alive", 0.5 * i), ("dead", 0), ("unmeasured", null))));
 
-        Finding finding = FindingRules.DeadGradients(run).Single();
+        Finding finding = Rule.DeadGradients(run).Single();
 
         Assert.AreEqual("No gradient reaches dead (norm 0 at every recorded step)", finding.Title);
         Assert.AreEqual("dead", finding.ModulePath);
@@ -130,8 +130,8 @@ public sealed class FindingRulesTests
         var large = Run(new[] { 0.05, 0.2, 0.3 }.Select((r, i) => WithRatio(Step(i, 1, ("w", 1)), r)));
         var spiky = Run(new[] { 0.05, 0.05, 0.9 }.Select((r, i) => WithRatio(Step(i, 1, ("w", 1)), r)));
 
-        Assert.AreEqual("Updates are large: w moves by 0.2 of its norm per step (median)", FindingRules.LargeUpdates(large).Single().Title);
-        Assert.IsEmpty(FindingRules.LargeUpdates(spiky));
+        Assert.AreEqual("Updates are large: w moves by 0.2 of its norm per step (median)", Rule.LargeUpdates(large).Single().Title);
+        Assert.IsEmpty(Rule.LargeUpdates(spiky));
     }
 
     [TestMethod]
@@ -139,8 +139,8 @@ public sealed class FindingRulesTests
     {
         var run = Run(Typical().Steps.Select(s => s.Step is 7 or 9 ? s with { Skipped = true } : s), complete: false);
 
-        Assert.AreEqual("2 update(s) skipped by the monitor, first at step 7", FindingRules.SkippedSteps(run).Single().Title);
-        Assert.AreEqual("The run log is incomplete: it was cut after step 49", FindingRules.IncompleteLog(run).Single().Title);
-        Assert.IsEmpty(FindingRules.IncompleteLog(Typical()));
+        Assert.AreEqual("2 update(s) skipped by the monitor, first at step 7", Rule.SkippedSteps(run).Single().Title);
+        Assert.AreEqual("The run log is incomplete: it was cut after step 49", Rule.IncompleteLog(run).Single().Title);
+        Assert.IsEmpty(Rule.IncompleteLog(Typical()));
     }
 }

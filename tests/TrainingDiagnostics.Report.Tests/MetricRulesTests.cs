@@ -75,7 +75,7 @@ public sealed class MetricRulesTests
     public void NonFiniteLastValueIsACollapse()
     {
         var run = Losses(Typical().Steps.Select(s => s.Loss).ToArray(), Metric(9, "validation/loss", 1), Metric(19, "validation/loss", double.NaN));
-        Assert.AreEqual("Training collapsed: validation/loss became NaN at step 19", FindingRules.Collapse(run).Single().Title);
+        Assert.AreEqual("Training collapsed: validation/loss became NaN at step 19", Rule.Collapse(run).Single().Title);
     }
 
     [TestMethod]
@@ -86,9 +86,9 @@ public sealed class MetricRulesTests
             Metric(9, "validation/accuracy", 0.9), Metric(19, "validation/accuracy", 0.82),
             Metric(9, "throughput", 1000), Metric(19, "throughput", 1));
 
-        Assert.IsEmpty(FindingRules.Collapse(run));
+        Assert.IsEmpty(Rule.Collapse(run));
         Assert.AreEqual(VerdictLevel.Healthy, FindingRules.Evaluate(run).Level);
-        Assert.AreEqual("validation/accuracy fell from 0.9 to 0.82 (best 0.9 at step 9)", FindingRules.MetricTrends(run).Single().Title);
+        Assert.AreEqual("validation/accuracy fell from 0.9 to 0.82 (best 0.9 at step 9)", Rule.MetricTrends(run).Single().Title);
     }
 
     [TestMethod]
@@ -125,13 +125,13 @@ public sealed class MetricRulesTests
         var steps = CollapsingLoss.Select((l, i) => Step(i, l) with { LearningRate = i < 15 ? 0.01 : 10 });
         var run = Run(steps);
 
-        Finding jump = FindingRules.LearningRateJumps(run).Single();
+        Finding jump = Rule.LearningRateJumps(run).Single();
         Assert.AreEqual(FindingSeverity.Info, jump.Severity);
         Assert.AreEqual("The learning rate rose x1000 at step 15 (0.01 to 10)", jump.Title);
-        StringAssert.Contains(FindingRules.Collapse(run).Single().Detail, "The learning rate rose x1000 at step 15 (0.01 to 10)");
+        StringAssert.Contains(Rule.Collapse(run).Single().Detail, "The learning rate rose x1000 at step 15 (0.01 to 10)");
 
         // A gradual warm-up (x2 per step at most) and decays are not jumps.
         var warmUp = Run(Enumerable.Range(0, 10).Select(i => Step(i, 1) with { LearningRate = 0.001 * (i + 1) }));
-        Assert.IsEmpty(FindingRules.LearningRateJumps(warmUp));
+        Assert.IsEmpty(Rule.LearningRateJumps(warmUp));
     }
 }

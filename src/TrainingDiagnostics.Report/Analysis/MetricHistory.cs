@@ -6,8 +6,11 @@ namespace TrainingDiagnostics.Report.Analysis;
 internal sealed record MetricHistory(string Name, long[] Steps, double[] Values, MetricDirection Direction)
 {
     /// <summary>The run's metrics, one per name, in order of each name's first record. Linear in the number of records.</summary>
-    public static List<MetricHistory> FromRun(DiagnosticsRun run) =>
-        run.Metrics
+    public static List<MetricHistory> FromRun(DiagnosticsRun run) => FromRecords(run.Metrics);
+
+    /// <summary>The metrics of <paramref name="records"/>, one per name, in order of each name's first record.</summary>
+    public static List<MetricHistory> FromRecords(IEnumerable<MetricRecord> records) =>
+        records
             .GroupBy(m => m.Name, StringComparer.Ordinal)
             .Select(g =>
             {

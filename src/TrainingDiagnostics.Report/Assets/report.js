@@ -24,8 +24,14 @@
   var probe = document.createElement('div');
   probe.innerHTML = '<svg></svg>';
   var SVG = probe.firstChild.namespaceURI;
-  var W = 760, H = 300, L = 64, R = 16, T = 16, B = 40, PW = W - L - R;
-  var MISSING = null, ZERO = -99999, NONFINITE = 99999;
+  // Geometry, tick rule and heatmap codes come from the C# side (ChartConstants), written once for both.
+  var K = data.k;
+  var W = K.w, H = K.h, L = K.l, R = K.r, T = K.t, B = K.b, PW = W - L - R;
+  var MISSING = null, ZERO = K.zero, NONFINITE = K.nonFinite;
+  function tickMultiple(norm) {
+    for (var i = 0; i < K.multiples.length; i++) { if (norm < K.multiples[i][0]) { return K.multiples[i][1]; } }
+    return 10;
+  }
   var full = { x0: data.range[0], x1: data.range[1] === data.range[0] ? data.range[0] + 1 : data.range[1] };
   var view = { x0: full.x0, x1: full.x1 };
   var tooltip = document.getElementById('tooltip');
@@ -39,8 +45,8 @@
 
   // Round values for an axis: multiples of 1, 2 or 5 times a power of ten, about five of them.
   function niceTicks(lo, hi) {
-    var raw = (hi - lo) / 5, mag = Math.pow(10, Math.floor(Math.log10(raw))), norm = raw / mag;
-    var step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag, out = [];
+    var raw = (hi - lo) / K.ticks, mag = Math.pow(10, Math.floor(Math.log10(raw))), norm = raw / mag;
+    var step = tickMultiple(norm) * mag, out = [];
     for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) { out.push(Math.abs(v) < step * 1e-9 ? 0 : v); }
     return out;
   }
@@ -124,8 +130,8 @@
       el('line', { 'class': 'grid', x1: L, x2: L + PW, y1: py, y2: py }, svg);
       el('text', { 'class': 'tick', x: L - 6, y: py, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, svg).textContent = fmt(log ? Math.pow(10, t) : t);
     });
-    var raw = Math.max(1, (view.x1 - view.x0) / 5), mag = Math.pow(10, Math.floor(Math.log10(raw))), norm = raw / mag;
-    var every = Math.max(1, Math.round((norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag));
+    var raw = Math.max(1, (view.x1 - view.x0) / K.ticks), mag = Math.pow(10, Math.floor(Math.log10(raw))), norm = raw / mag;
+    var every = Math.max(1, Math.round(tickMultiple(norm) * mag));
     for (var s = Math.ceil(view.x0 / every) * every; s <= view.x1; s += every) {
       el('text', { 'class': 'tick', x: X(s), y: T + ph + 16, 'text-anchor': 'middle' }, svg).textContent = String(s);
     }

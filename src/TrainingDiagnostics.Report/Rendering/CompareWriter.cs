@@ -1,6 +1,8 @@
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Findings;
+using TrainingDiagnostics.Report.Folding;
+using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
@@ -12,7 +14,8 @@ internal static class CompareWriter
 
     public static void Write(IReadOnlyList<DiagnosticsRun> runs, TextWriter w, ReportOptions options)
     {
-        RunVerdict[] verdicts = runs.Select(FindingRules.Evaluate).ToArray();
+        RunView[] views = runs.Select(r => RunFold.FromRun(r, options)).ToArray();
+        RunVerdict[] verdicts = views.Select(FindingRules.Evaluate).ToArray();
         string title = options.Title ?? "Comparison: " + string.Join(" vs ", runs.Select(r => r.Metadata.RunName));
         RunSections.Begin(w, title);
         w.WriteLine("<header>");
@@ -21,14 +24,14 @@ internal static class CompareWriter
         w.WriteLine("</header>");
         for (int i = 0; i < runs.Count; i++)
         {
-            RunSections.Banners(w, runs[i], Prefix(i));
+            RunSections.Banners(w, views[i], Prefix(i));
         }
 
         Overview(w, runs, verdicts);
 
         w.WriteLine("<section id=\"loss\">");
         w.WriteLine("<h2>Loss</h2>");
-        var series = runs.Select((r, i) => HtmlReport.LossSeries(r, Series(i), options.MaxChartPoints, r.Anomalies.Select(a => a.Step).ToHashSet())).ToList();
+        var series = views.Select((v, i) => v.Steps.Loss with { Name = v.Metadata.RunName, CssClass = Series(i) }).ToList();
         LineChartSvg.Write(w, "loss-chart", "Training loss over steps, every run", "loss", series, []);
         Legend(w, runs);
         w.WriteLine("</section>");
@@ -48,7 +51,7 @@ internal static class CompareWriter
         w.WriteLine("<h2>Findings per run</h2>");
         for (int i = 0; i < runs.Count; i++)
         {
-            RunSections.Verdict(w, verdicts[i], runs[i], Prefix(i) + "verdict", runs[i].Metadata.RunName + ": ");
+            RunSections.Verdict(w, verdicts[i], views[i], Prefix(i) + "verdict", runs[i].Metadata.RunName + ": ");
         }
 
         w.WriteLine("</section>");
@@ -56,11 +59,11 @@ internal static class CompareWriter
         w.WriteLine("<section id=\"anomalies\">");
         for (int i = 0; i < runs.Count; i++)
         {
-            RunSections.Incidents(w, runs[i], Prefix(i), options.MaxIncidentDetails, "Incidents: " + runs[i].Metadata.RunName);
+            RunSections.Incidents(w, views[i], Prefix(i), "Incidents: " + runs[i].Metadata.RunName);
         }
 
         w.WriteLine("</section>");
-        Metadata(w, runs);
+        Metadata(w, views);
         RunSections.End(w, dataJson: null);
     }
 
@@ -178,7 +181,7 @@ internal static class CompareWriter
         return text.Length == 0 ? "\u2013" : text;
     }
 
-    private static void Metadata(TextWriter w, IReadOnlyList<DiagnosticsRun> runs)
+    private static void Metadata(TextWriter w, IReadOnlyList<RunView> runs)
     {
         var rows = runs.Select(RunSections.MetadataRows).Select(r => r.GroupBy(x => x.Label).ToDictionary(g => g.Key, g => g.First().Value)).ToArray();
         var labels = runs.SelectMany(RunSections.MetadataRows).Select(r => r.Label).Distinct().ToList();

@@ -1,4 +1,5 @@
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
@@ -6,7 +7,7 @@ namespace TrainingDiagnostics.Report.Rendering;
 /// <summary>The report's Data section: per profile, a column table and its findings. Written only when the run has data profiles.</summary>
 internal static class DataSection
 {
-    public static void Write(TextWriter w, DiagnosticsRun run)
+    public static void Write(TextWriter w, RunView run)
     {
         if (run.DataProfiles.Count == 0)
         {

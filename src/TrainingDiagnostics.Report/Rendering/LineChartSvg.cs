@@ -11,14 +11,15 @@ namespace TrainingDiagnostics.Report.Rendering;
 /// </summary>
 internal static class LineChartSvg
 {
-    public const double Width = 760, Height = 300, Left = 64, Right = 16, Top = 16, Bottom = 40;
+    public const double Width = ChartConstants.Width, Height = ChartConstants.Height, Left = ChartConstants.Left, Right = ChartConstants.Right,
+        Top = ChartConstants.Top, Bottom = ChartConstants.Bottom;
     public const double PlotWidth = Width - Left - Right;
 
     /// <summary>The height of the small charts under the loss chart (metrics, learning rate).</summary>
-    public const double SmallHeight = 170;
+    public const double SmallHeight = ChartConstants.SmallHeight;
 
     /// <summary>Whether values spanning [min, max] read better on a log scale (all positive, &gt; 3 decades).</summary>
-    public static bool PrefersLogScale(double min, double max) => min > 0 && max / min > 1e3;
+    public static bool PrefersLogScale(double min, double max) => min > 0 && max / min > ChartConstants.LogScaleRatio;
 
     /// <summary>Whether the finite points of <paramref name="series"/> together read better on a log scale.</summary>
     public static bool PrefersLogScale(IEnumerable<ChartSeries> series)
@@ -137,8 +138,8 @@ internal static class LineChartSvg
     /// <summary>Round values for a linear axis over [lo, hi]: multiples of 1, 2 or 5 times a power of ten, about five of them.</summary>
     public static IEnumerable<double> NiceTicks(double lo, double hi)
     {
-        double raw = (hi - lo) / 5, magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw))), norm = raw / magnitude;
-        double every = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude;
+        double raw = (hi - lo) / ChartConstants.TickCount, magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw))), norm = raw / magnitude;
+        double every = ChartConstants.TickMultiple(norm) * magnitude;
         for (double k = Math.Ceiling(lo / every); k * every <= hi + (every * 1e-9); k++)
         {
             yield return k * every;
@@ -148,8 +149,8 @@ internal static class LineChartSvg
     /// <summary>Round step numbers for the x axis: multiples of 1, 2 or 5 times a power of ten, about five of them.</summary>
     public static IEnumerable<long> StepTicks(long xMin, long xMax)
     {
-        double raw = Math.Max(1, (xMax - xMin) / 5.0), magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw))), norm = raw / magnitude;
-        long every = Math.Max(1, (long)((norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude));
+        double raw = Math.Max(1, (xMax - xMin) / (double)ChartConstants.TickCount), magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw))), norm = raw / magnitude;
+        long every = Math.Max(1, (long)(ChartConstants.TickMultiple(norm) * magnitude));
         for (long step = (long)Math.Ceiling(xMin / (double)every) * every; step <= xMax; step += every)
         {
             yield return step;

@@ -1,5 +1,6 @@
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Analysis;
+using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
@@ -30,13 +31,12 @@ internal static class MetricCharts
     /// Writes the small charts of one run (each metric that is not a loss, then the learning rate) with a heading and a
     /// one-line reading of each, and returns what the script needs to redraw them.
     /// </summary>
-    public static List<LineChartData> WriteSmallCharts(TextWriter w, DiagnosticsRun run, IReadOnlyList<MetricHistory> metrics, int maxPoints,
-        IReadOnlySet<long> keep, IReadOnlyList<long> incidentSteps, (long, long) range)
+    public static List<LineChartData> WriteSmallCharts(TextWriter w, RunView run, int maxPoints, IReadOnlyList<long> incidentSteps, (long, long) range)
     {
         var charts = new List<LineChartData>();
-        for (int i = 0; i < metrics.Count; i++)
+        for (int i = 0; i < run.Metrics.Count; i++)
         {
-            MetricHistory metric = metrics[i];
+            MetricHistory metric = run.Metrics[i];
             if (MetricNames.IsLoss(metric.Name))
             {
                 continue;
@@ -51,19 +51,19 @@ internal static class MetricCharts
             charts.Add(chart);
         }
 
-        if (LearningRate(run, "learning rate", "lr", maxPoints, keep) is { } lr)
+        if (run.Steps.LearningRate is { } lr)
         {
-            double[] rates = run.Steps.Where(s => s.LearningRate is double r && double.IsFinite(r)).Select(s => s.LearningRate!.Value).ToArray();
             w.WriteLine("<h3>Learning rate</h3>");
-            if (rates.Length > 0 && rates.Min() == rates.Max() && lr.NonFinite.Count == 0)
+            var rates = run.Steps.LearningRateRange;
+            if (rates is { } flat && flat.Min == flat.Max && lr.NonFinite.Count == 0)
             {
                 // A flat line says less than the number.
-                w.WriteLine($"<p class=\"note\" id=\"lr-note\">The optimizer's learning rate (its first parameter group) was {HtmlText.Number(rates[0])} at every step.</p>");
+                w.WriteLine($"<p class=\"note\" id=\"lr-note\">The optimizer's learning rate (its first parameter group) was {HtmlText.Number(flat.First)} at every step.</p>");
             }
             else
             {
-                string reading = rates.Length == 0 ? "It was not finite at any step."
-                    : $"From {HtmlText.Number(rates[0])} to {HtmlText.Number(rates[^1])}; lowest {HtmlText.Number(rates.Min())}, highest {HtmlText.Number(rates.Max())}.";
+                string reading = rates is not { } r ? "It was not finite at any step."
+                    : $"From {HtmlText.Number(r.First)} to {HtmlText.Number(r.Last)}; lowest {HtmlText.Number(r.Min)}, highest {HtmlText.Number(r.Max)}.";
                 w.WriteLine($"<p class=\"note\" id=\"lr-note\">The optimizer's learning rate at each step (its first parameter group). {reading}</p>");
                 var chart = new LineChartData("lr-chart", "Learning rate over steps", "learning rate", LineChartSvg.SmallHeight, LineChartSvg.PrefersLogScale([lr]), [lr]);
                 Write(w, chart, incidentSteps, range);

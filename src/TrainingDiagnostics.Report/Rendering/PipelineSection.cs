@@ -1,4 +1,5 @@
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
@@ -9,7 +10,7 @@ internal static class PipelineSection
     /// <summary>Log lines shown per stage (the rest are counted).</summary>
     public const int MaxLogLines = 200;
 
-    public static void Write(TextWriter w, DiagnosticsRun run)
+    public static void Write(TextWriter w, RunView run)
     {
         if (run.ObservedFits.Count == 0)
         {

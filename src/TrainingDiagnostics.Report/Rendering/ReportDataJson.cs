@@ -19,6 +19,7 @@ internal static class ReportDataJson
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
+            ChartConstants.Write(json);
             json.WriteStartArray("range");
             json.WriteNumberValue(xMin);
             json.WriteNumberValue(xMax);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Findings;
+using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
@@ -51,7 +52,7 @@ internal static class RunSections
         w.Flush();
     }
 
-    public static void Banners(TextWriter w, DiagnosticsRun run, string idPrefix)
+    public static void Banners(TextWriter w, RunView run, string idPrefix)
     {
         if (!run.IsComplete)
         {
@@ -70,13 +71,13 @@ internal static class RunSections
 
     public static string SeverityName(FindingSeverity severity) => severity.ToString().ToLowerInvariant();
 
-    public static void Verdict(TextWriter w, RunVerdict verdict, DiagnosticsRun run, string id, string heading)
+    public static void Verdict(TextWriter w, RunVerdict verdict, RunView run, string id, string heading)
     {
         w.WriteLine($"<section id=\"{id}\" class=\"verdict {VerdictClass(verdict.Level)}\" aria-labelledby=\"{id}-label\">");
         w.WriteLine($"<p class=\"verdict-label\" id=\"{id}-label\">{HtmlText.Encode(heading)}{verdict.Label}</p>");
         int critical = verdict.Findings.Count(f => f.Severity == FindingSeverity.Critical);
         int warnings = verdict.Findings.Count(f => f.Severity == FindingSeverity.Warning);
-        w.WriteLine(Invariant($"<p class=\"note\">{critical} critical finding(s), {warnings} warning(s), {run.Anomalies.Count} incident(s) over {run.Steps.Count} recorded step(s).</p>"));
+        w.WriteLine(Invariant($"<p class=\"note\">{critical} critical finding(s), {warnings} warning(s), {run.Incidents.Count} incident(s) over {run.Steps.Count} recorded step(s).</p>"));
         w.WriteLine($"<ol class=\"top-findings\" id=\"{id}-top\">");
         foreach (Finding finding in verdict.Top)
         {
@@ -111,39 +112,39 @@ internal static class RunSections
     }
 
     /// <summary>The incident list's entries: (step, kind, severity, element id) per rendered incident.</summary>
-    public static List<(long Step, string Kind, string Severity, string Id)> IncidentIndex(DiagnosticsRun run, string idPrefix, int maxDetails) =>
-        run.Anomalies.Take(maxDetails)
+    public static List<(long Step, string Kind, string Severity, string Id)> IncidentIndex(RunView run, string idPrefix) =>
+        run.Incidents.Detailed
             .Select((a, i) => (a.Step, a.Kind.ToString(), SeverityName(FindingRules.SeverityOf(a)), Invariant($"{idPrefix}incident-{i}")))
             .ToList();
 
-    public static void Incidents(TextWriter w, DiagnosticsRun run, string idPrefix, int maxDetails, string heading)
+    public static void Incidents(TextWriter w, RunView run, string idPrefix, string heading)
     {
         w.WriteLine($"<section id=\"{idPrefix}anomalies\" class=\"anomalies\">");
         w.WriteLine($"<h2>{HtmlText.Encode(heading)}</h2>");
-        if (run.Anomalies.Count == 0)
+        if (run.Incidents.Count == 0)
         {
             w.WriteLine("<p class=\"empty\">No incidents: the monitor found nothing wrong (or the run was recorded without a monitor).</p>");
             w.WriteLine("</section>");
             return;
         }
 
-        var index = IncidentIndex(run, idPrefix, maxDetails);
+        var index = IncidentIndex(run, idPrefix);
         Timeline(w, run, index, idPrefix);
         w.WriteLine("<p class=\"note\">Click an incident (or its marker) for where it arose, the tensor statistics, the replay's result and a suggested fix.</p>");
         w.WriteLine($"<div class=\"incident-list\" id=\"{idPrefix}incident-list\">");
         for (int i = 0; i < index.Count; i++)
         {
-            IncidentDetail(w, run.Anomalies[i], index[i].Id, index[i].Severity);
+            IncidentDetail(w, run.Incidents.Detailed[i], index[i].Id, index[i].Severity);
         }
 
         w.WriteLine("</div>");
-        if (run.Anomalies.Count > maxDetails)
+        if (run.Incidents.Count > run.Incidents.Detailed.Count)
         {
-            w.WriteLine(Invariant($"<p class=\"note\" id=\"{idPrefix}more-incidents\">{run.Anomalies.Count - maxDetails} more incident(s) are not detailed here; by kind and place:</p>"));
+            w.WriteLine(Invariant($"<p class=\"note\" id=\"{idPrefix}more-incidents\">{run.Incidents.Count - run.Incidents.Detailed.Count} more incident(s) are not detailed here; by kind and place:</p>"));
             w.WriteLine("<table><thead><tr><th scope=\"col\">Kind</th><th scope=\"col\" class=\"text\">Module</th><th scope=\"col\">Count</th><th scope=\"col\">First step</th><th scope=\"col\">Last step</th></tr></thead><tbody>");
-            foreach (var group in run.Anomalies.Skip(maxDetails).GroupBy(a => (a.Kind, a.ModulePath)))
+            foreach (var group in run.Incidents.Rest)
             {
-                w.WriteLine(Invariant($"<tr><td>{group.Key.Kind}</td><td class=\"text\">{HtmlText.Encode(group.Key.ModulePath ?? "\u2013")}</td><td>{group.Count()}</td><td>{group.Min(a => a.Step)}</td><td>{group.Max(a => a.Step)}</td></tr>"));
+                w.WriteLine(Invariant($"<tr><td>{group.Kind}</td><td class=\"text\">{HtmlText.Encode(group.ModulePath ?? "\u2013")}</td><td>{group.Count}</td><td>{group.FirstStep}</td><td>{group.LastStep}</td></tr>"));
             }
 
             w.WriteLine("</tbody></table>");
@@ -152,11 +153,11 @@ internal static class RunSections
         w.WriteLine("</section>");
     }
 
-    private static void Timeline(TextWriter w, DiagnosticsRun run, List<(long Step, string Kind, string Severity, string Id)> index, string idPrefix)
+    private static void Timeline(TextWriter w, RunView run, List<(long Step, string Kind, string Severity, string Id)> index, string idPrefix)
     {
-        const double width = 760, left = 64, right = 16, height = 46, track = 22;
-        long xMin = run.Steps.Count > 0 ? run.Steps.Min(s => s.Step) : index.Min(i => i.Step);
-        long xMax = run.Steps.Count > 0 ? run.Steps.Max(s => s.Step) : index.Max(i => i.Step);
+        const double width = ChartConstants.Width, left = ChartConstants.Left, right = ChartConstants.Right, height = 46, track = 22;
+        long xMin = run.StepRange is { } r0 ? r0.Min : index.Min(i => i.Step);
+        long xMax = run.StepRange is { } r1 ? r1.Max : index.Max(i => i.Step);
         xMin = Math.Min(xMin, index.Min(i => i.Step));
         xMax = Math.Max(Math.Max(xMax, index.Max(i => i.Step)), xMin + 1);
         double X(long step) => left + ((step - xMin) / (double)(xMax - xMin) * (width - left - right));
@@ -221,9 +222,8 @@ internal static class RunSections
 
     private static string Count(long count) => count > 0 ? $"<td class=\"bad\">{HtmlText.Integer(count)}</td>" : "<td>0</td>";
 
-    public static void Metadata(TextWriter w, DiagnosticsRun run, string id)
+    public static void Metadata(TextWriter w, RunView run, string id)
     {
-        RunMetadata m = run.Metadata;
         w.WriteLine($"<section id=\"{id}\">");
         w.WriteLine("<h2>Run</h2>");
         w.WriteLine("<dl class=\"meta\">");
@@ -237,7 +237,7 @@ internal static class RunSections
     }
 
     /// <summary>The metadata as label/value pairs, in display order, only those present.</summary>
-    public static List<(string Label, string Value)> MetadataRows(DiagnosticsRun run)
+    public static List<(string Label, string Value)> MetadataRows(RunView run)
     {
         RunMetadata m = run.Metadata;
         var rows = new List<(string, string?)>
@@ -255,11 +255,10 @@ internal static class RunSections
         };
         rows.AddRange(m.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => (t.Key, (string?)t.Value)));
         rows.Add(("Steps", HtmlText.Integer(run.Steps.Count)));
-        double[] times = run.Steps.Where(x => x.ElapsedMilliseconds is double t && double.IsFinite(t)).Select(x => x.ElapsedMilliseconds!.Value).ToArray();
-        if (times.Length > 0)
+        if (run.Steps.ElapsedCount > 0)
         {
-            rows.Add(("Training time (sum of steps)", Seconds(times.Sum())));
-            rows.Add(("Mean step time", HtmlText.Number(times.Average()) + " ms"));
+            rows.Add(("Training time (sum of steps)", Seconds(run.Steps.ElapsedSum)));
+            rows.Add(("Mean step time", HtmlText.Number(run.Steps.ElapsedSum / run.Steps.ElapsedCount) + " ms"));
         }
 
         return rows.Where(r => r.Item2 is not null).Select(r => (r.Item1, r.Item2!)).ToList();
@@ -309,6 +308,6 @@ internal static class RunSections
             ? $"<td class=\"bad\">{HtmlText.Number(v)}</td>"
             : $"<td>{HtmlText.Number(value)}</td>";
 
-    private static string Named(DiagnosticsRun run, string idPrefix) =>
+    private static string Named(RunView run, string idPrefix) =>
         idPrefix.Length == 0 ? "" : ": " + HtmlText.Encode(run.Metadata.RunName);
 }

@@ -92,6 +92,6 @@ public class ReportRenderBenchmarks
         return writer.Count;
     }
 
-    // The report caches per-run analysis keyed on the run's step list: a new list measures a first render.
+    // A fresh step list per call, as before (the report no longer caches per run: each call folds the run once).
     private DiagnosticsRun Fresh() => _run with { Steps = (StepRecord[])_steps.Clone() };
 }

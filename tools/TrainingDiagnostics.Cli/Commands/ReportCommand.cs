@@ -47,34 +47,33 @@ public static class ReportCommand
 
     private static int Execute(string[] paths, string reportPath, string? title, TextWriter output)
     {
-        List<DiagnosticsRun> runs = ReportWriting.ReadAll(paths, output);
+        // Headers first (each file checked, one line read): they decide between one streamed report and a comparison.
+        List<RunMetadata> headers = paths.Select(RunLogInput.ReadHeader).ToList();
         var options = new ReportOptions { Title = title };
         string full = Path.GetFullPath(reportPath);
-        IReadOnlyList<DiagnosticsRun> shown = runs;
-        IReadOnlyList<string> sources = paths;
-        if (runs.Count == 1)
+        if (paths.Length == 1 || RankLogs.AreRanksOfOneRun(headers))
         {
-            ReportWriting.Write(reportPath, output, path => HtmlReport.Write(runs[0], path, options));
-        }
-        else if (RankMerge.AreRanksOfOneRun(runs))
-        {
-            DiagnosticsRun merged = RankMerge.Merge(runs);
-            output.WriteLine($"merged {runs.Count} per-rank logs of '{merged.Metadata.RunName}' (ranks {merged.Metadata.Tags[RankMerge.RanksTag]})");
-            if (merged.Metadata.WorldSize is int worldSize && worldSize > runs.Count)
+            if (paths.Length > 1)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"warning: the world size is {worldSize} but only {runs.Count} rank logs were given; the report shows those ranks only."));
+                RunMetadata merged = RankLogs.MergedMetadata(headers);
+                output.WriteLine($"merged {paths.Length} per-rank logs of '{merged.RunName}' (ranks {merged.Tags[RankLogs.RanksTag]})");
+                if (merged.WorldSize is int worldSize && worldSize > paths.Length)
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"warning: the world size is {worldSize} but only {paths.Length} rank logs were given; the report shows those ranks only."));
+                }
             }
-            ReportWriting.Write(reportPath, output, path => HtmlReport.Write(merged, path, options));
-            shown = [merged];
-            sources = [string.Join(", ", paths)];
+
+            ReportSummary summary = ReportWriting.Stream(paths, reportPath, options, output);
+            ReportWriting.Summarize(output, summary, paths.Length == 1 ? paths[0] : string.Join(", ", paths));
         }
         else
         {
+            List<DiagnosticsRun> runs = ReportWriting.ReadAll(paths, output);
             ReportWriting.Write(reportPath, output, path => HtmlReport.Compare(runs, path, options));
+            ReportWriting.Summarize(output, runs, paths);
         }
 
-        ReportWriting.Summarize(output, shown, sources);
         output.WriteLine($"report            {full}");
         return ExitCodes.Success;
     }

@@ -1,10 +1,12 @@
 using System.Globalization;
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report;
 
 namespace TrainingDiagnostics.Cli.Runs;
 
 /// <summary>
-/// Merges the per-rank logs of one distributed run into one run. Each log's rank is its metadata's
+/// Merges the per-rank logs of one distributed run into one in-memory run (the report streams them instead, through
+/// <see cref="HtmlReport.WriteLogs(IReadOnlyList{string}, string, ReportOptions?, IProgress{double}?)"/>, with the same rules). Each log's rank is its metadata's
 /// <see cref="RunMetadata.Rank"/> (written by the monitor from <c>MonitorOptions.Rank</c>), or, for logs written before
 /// that field existed, a <c>rank</c> tag holding a non-negative integer; its world size likewise
 /// <see cref="RunMetadata.WorldSize"/> or a <c>world size</c> tag. Logs are per-rank logs of one run when each has a
@@ -23,32 +25,18 @@ namespace TrainingDiagnostics.Cli.Runs;
 /// </summary>
 internal static class RankMerge
 {
-    public const string RankTag = "rank";
-    public const string WorldSizeTag = "world size";
-    public const string RanksTag = "ranks";
+    public const string RankTag = RankLogs.RankTag;
+    public const string WorldSizeTag = RankLogs.WorldSizeTag;
+    public const string RanksTag = RankLogs.RanksTag;
 
     /// <summary>Whether <paramref name="runs"/> are the per-rank logs of one run (see the type's remarks).</summary>
-    public static bool AreRanksOfOneRun(IReadOnlyList<DiagnosticsRun> runs)
-    {
-        if (runs.Count < 2)
-        {
-            return false;
-        }
-
-        int?[] ranks = runs.Select(Rank).ToArray();
-        int?[] worldSizes = runs.Select(WorldSize).Distinct().ToArray();
-        return ranks.All(r => r is not null)
-            && ranks.Distinct().Count() == runs.Count
-            && runs.Select(r => r.Metadata.RunName).Distinct(StringComparer.Ordinal).Count() == 1
-            && worldSizes.Length == 1
-            && (worldSizes[0] is not int size || ranks.All(r => r < size));
-    }
+    public static bool AreRanksOfOneRun(IReadOnlyList<DiagnosticsRun> runs) => RankLogs.AreRanksOfOneRun(runs.Select(r => r.Metadata).ToList());
 
     /// <summary>The log's rank: <see cref="RunMetadata.Rank"/>, else its <c>rank</c> tag; null when neither says a non-negative integer.</summary>
-    public static int? Rank(DiagnosticsRun run) => run.Metadata.Rank is int rank ? (rank >= 0 ? rank : null) : Tag(run, RankTag);
+    public static int? Rank(DiagnosticsRun run) => RankLogs.Rank(run.Metadata);
 
     /// <summary>The log's world size: <see cref="RunMetadata.WorldSize"/>, else its <c>world size</c> tag; null when unknown.</summary>
-    public static int? WorldSize(DiagnosticsRun run) => run.Metadata.WorldSize ?? Tag(run, WorldSizeTag);
+    public static int? WorldSize(DiagnosticsRun run) => RankLogs.WorldSize(run.Metadata);
 
     public static DiagnosticsRun Merge(IReadOnlyList<DiagnosticsRun> runs)
     {
@@ -90,12 +78,6 @@ internal static class RankMerge
             SkippedRecordCount = ordered.Sum(r => r.SkippedRecordCount),
         };
     }
-
-    private static int? Tag(DiagnosticsRun run, string tag) =>
-        run.Metadata.Tags.TryGetValue(tag, out string? text)
-        && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 0
-            ? value
-            : null;
 
     private static StepRecord MergeStep(List<StepRecord> ranks)
     {

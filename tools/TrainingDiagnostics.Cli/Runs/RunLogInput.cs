@@ -6,7 +6,17 @@ namespace TrainingDiagnostics.Cli.Runs;
 /// <summary>Reads the run logs named on the command line, turning every way a file can be wrong into a message and exit code 3.</summary>
 internal static class RunLogInput
 {
-    public static DiagnosticsRun Read(string path)
+    public static DiagnosticsRun Read(string path) => Guard(path, () => RunLogReader.Read(Path.GetFullPath(path)));
+
+    /// <summary>The log's header alone (the file is opened, its first line read, and closed).</summary>
+    public static RunMetadata ReadHeader(string path) => Guard(path, () =>
+    {
+        using RunLogCursor cursor = RunLogReader.Open(Path.GetFullPath(path));
+        return cursor.Metadata;
+    });
+
+    /// <summary>Runs <paramref name="read"/> on the log at <paramref name="path"/>, turning what can go wrong into exit code 3.</summary>
+    public static T Guard<T>(string path, Func<T> read)
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
@@ -21,7 +31,7 @@ internal static class RunLogInput
 
         try
         {
-            return RunLogReader.Read(full);
+            return read();
         }
         catch (InvalidDataException ex)
         {

@@ -1,0 +1,294 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace TrainingDiagnostics.Model;
+
+/// <summary>
+/// Reads a run log one record at a time, in one pass, holding only the current line: the way to fold a log of any
+/// length in bounded memory. <see cref="Metadata"/> is read on opening; each <see cref="MoveNext"/> makes the next
+/// record <see cref="Current"/>: a <see cref="StepRecord"/>, an <see cref="AnomalyEvent"/> or a
+/// <see cref="MetricRecord"/> (later versions may add record types: skip what you do not know). Steps read from a
+/// version-2 log have <see cref="ParameterColumns"/> as their layers.
+/// </summary>
+/// <remarks>
+/// <para>Same rules as <see cref="RunLogReader.Read(string)"/>: a last line cut mid-way ends the records and sets
+/// <see cref="IsComplete"/> to <see langword="false"/>; a damaged line elsewhere throws an
+/// <see cref="InvalidDataException"/> naming its line; lines of an unknown kind are skipped and counted.</para>
+/// <para>A new record kind is one case in the reader's kind switch and one record type.</para>
+/// </remarks>
+public sealed class RunLogCursor : IDisposable
+{
+    private readonly LineSource _lines;
+    private readonly string _source;
+    private string[] _names = [];
+    private InvalidDataException? _pending;
+    private bool _ended;
+
+    internal RunLogCursor(LineSource lines, string? sourceName)
+    {
+        _lines = lines;
+        _source = sourceName is null ? "run log" : $"run log '{sourceName}'";
+        try
+        {
+            (Metadata, SchemaVersion) = ReadHeader();
+        }
+        catch
+        {
+            lines.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The run's metadata (the header line).</summary>
+    public RunMetadata Metadata { get; }
+
+    /// <summary>The schema version the log declares (1 or 2).</summary>
+    public int SchemaVersion { get; }
+
+    /// <summary>The current record (after <see cref="MoveNext"/> returned <see langword="true"/>).</summary>
+    public object Current { get; private set; } = null!;
+
+    /// <summary><see langword="false"/> once the end was reached and the last line was cut mid-way.</summary>
+    public bool IsComplete { get; private set; } = true;
+
+    /// <summary>How many lines of kinds this reader does not know were skipped so far.</summary>
+    public int SkippedRecordCount { get; private set; }
+
+    /// <summary>Bytes of the log consumed so far (for progress).</summary>
+    public long BytesRead => _lines.BytesRead;
+
+    /// <summary>The log's length in bytes when known (a file), else <see langword="null"/>.</summary>
+    public long? Length => _lines.Length;
+
+    /// <summary>Advances to the next record.</summary>
+    /// <returns><see langword="false"/> at the end of the log.</returns>
+    /// <exception cref="InvalidDataException">A line before the last is damaged.</exception>
+    public bool MoveNext()
+    {
+        if (_ended)
+        {
+            return false;
+        }
+
+        while (_lines.TryNext(out ReadOnlySpan<byte> line, out int lineNumber))
+        {
+            if (_pending is not null)
+            {
+                throw _pending; // a damaged line that was not the last
+            }
+
+            if (ReadRecord(line, lineNumber) is { } record)
+            {
+                Current = record;
+                return true;
+            }
+        }
+
+        _ended = true;
+        IsComplete = _pending is null;
+        return false;
+    }
+
+    /// <summary>Closes the log.</summary>
+    public void Dispose() => _lines.Dispose();
+
+    private (RunMetadata, int) ReadHeader()
+    {
+        if (!_lines.TryNext(out ReadOnlySpan<byte> line, out int lineNumber))
+        {
+            throw new InvalidDataException($"The {_source} is empty: expected a header line first.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line.ToArray());
+        }
+        catch (JsonException ex)
+        {
+            bool last = !_lines.TryNext(out _, out _);
+            throw Damaged(lineNumber, last
+                ? "the header line is cut or not JSON, so there is no run to read"
+                : $"the line is not valid JSON ({ex.Message})", ex);
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty(RunLogSchema.KindProperty, out JsonElement kindElement)
+                || kindElement.ValueKind != JsonValueKind.String)
+            {
+                throw Damaged(lineNumber, $"expected a JSON object with a string \"{RunLogSchema.KindProperty}\" property", null);
+            }
+
+            string kind = kindElement.GetString()!;
+            if (kind != RunLogSchema.HeaderKind)
+            {
+                throw Damaged(lineNumber, $"expected the header line (\"kind\":\"{RunLogSchema.HeaderKind}\") first, found \"{kind}\"; is this a run log?", null);
+            }
+
+            if (!root.TryGetProperty(RunLogSchema.SchemaVersionProperty, out JsonElement version) || !version.TryGetInt32(out int schemaVersion))
+            {
+                throw Damaged(lineNumber, $"the header has no integer \"{RunLogSchema.SchemaVersionProperty}\"", null);
+            }
+
+            if (schemaVersion > RunLogSchema.CurrentVersion)
+            {
+                throw Damaged(lineNumber,
+                    $"schema version {schemaVersion} is newer than this reader's {RunLogSchema.CurrentVersion}; update TrainingDiagnostics to read it", null);
+            }
+
+            RunMetadata metadata;
+            try
+            {
+                metadata = root.Deserialize(RunLogJsonContext.Default.RunMetadata) ?? throw Damaged(lineNumber, "the record is null", null);
+            }
+            catch (JsonException ex)
+            {
+                throw Damaged(lineNumber, $"the RunMetadata fields do not match the schema ({ex.Message})", ex);
+            }
+
+            // An explicit "tags":null is tolerated as no tags, keeping the never-null promise.
+            return (metadata.Tags is null ? metadata with { Tags = new Dictionary<string, string>() } : metadata, schemaVersion);
+        }
+    }
+
+    /// <summary>The record on <paramref name="line"/>, or null for a line that is not one (parameters, unknown kind, a cut line).</summary>
+    private object? ReadRecord(ReadOnlySpan<byte> line, int lineNumber)
+    {
+        string? kind;
+        try
+        {
+            kind = KindOf(line);
+        }
+        catch (JsonException ex)
+        {
+            return Cut(line, lineNumber, ex);
+        }
+
+        if (kind is null)
+        {
+            return IsValidJson(line)
+                ? throw Damaged(lineNumber, $"expected a JSON object with a string \"{RunLogSchema.KindProperty}\" property", null)
+                : Cut(line, lineNumber, null);
+        }
+
+        try
+        {
+            switch (kind)
+            {
+                case RunLogSchema.StepKind:
+                    return StepLine.Read(line, _names, this, lineNumber) ?? ReadV1Step(line, lineNumber);
+                case RunLogSchema.ParametersKind:
+                    _names = StepLine.ReadNames(line) ?? throw Damaged(lineNumber, $"a parameters line needs a \"{RunLogSchema.NamesProperty}\" array of strings", null);
+                    return null;
+                case RunLogSchema.AnomalyEventKind:
+                    AnomalyEvent anomaly = Deserialize(line, RunLogJsonContext.Default.AnomalyEvent, lineNumber);
+                    return anomaly.Inputs is null ? anomaly with { Inputs = [] } : anomaly;
+                case RunLogSchema.MetricKind:
+                    MetricRecord metric = Deserialize(line, RunLogJsonContext.Default.MetricRecord, lineNumber);
+                    return metric.Name is null ? throw Damaged(lineNumber, "a metric has no name", null) : metric;
+                case RunLogSchema.DataProfileKind:
+                    DataProfileRecord profile = Deserialize(line, RunLogJsonContext.Default.DataProfileRecord, lineNumber);
+                    return profile with { Columns = profile.Columns ?? [], Findings = profile.Findings ?? [] };
+                case RunLogSchema.ObservedFitKind:
+                    ObservedFitRecord fit = Deserialize(line, RunLogJsonContext.Default.ObservedFitRecord, lineNumber);
+                    return fit with { LogLines = fit.LogLines ?? [] };
+                case RunLogSchema.HeaderKind:
+                    throw Damaged(lineNumber, "a second header line; were two run logs concatenated?", null);
+                default:
+                    if (!IsValidJson(line))
+                    {
+                        return Cut(line, lineNumber, null);
+                    }
+
+                    SkippedRecordCount++; // written by a newer version: forward compatible by design
+                    return null;
+            }
+        }
+        catch (JsonException ex)
+        {
+            return IsValidJson(line)
+                ? throw Damaged(lineNumber, $"the {kind} fields do not match the schema ({ex.Message})", ex)
+                : Cut(line, lineNumber, ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Damaged(lineNumber, $"the {kind} fields do not match the schema ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>A line that is not JSON: forgiven (the run is incomplete) only if no line follows it.</summary>
+    private object? Cut(ReadOnlySpan<byte> line, int lineNumber, JsonException? ex)
+    {
+        string why = ex?.Message ?? "it ends before the object does";
+        _pending = Damaged(lineNumber, $"the line is not valid JSON ({why})", ex);
+        return null;
+    }
+
+    private StepRecord ReadV1Step(ReadOnlySpan<byte> line, int lineNumber)
+    {
+        StepRecord step = Deserialize(line, RunLogJsonContext.Default.StepRecord, lineNumber);
+        if (step.Layers is null)
+        {
+            return step with { Layers = [] };
+        }
+
+        foreach (LayerStatistics layer in step.Layers)
+        {
+            if (layer is null || layer.Name is null)
+            {
+                throw Damaged(lineNumber, "a layer entry is null or has no name", null);
+            }
+        }
+
+        return step;
+    }
+
+    private T Deserialize<T>(ReadOnlySpan<byte> line, JsonTypeInfo<T> typeInfo, int lineNumber) =>
+        JsonSerializer.Deserialize(line, typeInfo) ?? throw Damaged(lineNumber, "the record is null", null);
+
+    private static string? KindOf(ReadOnlySpan<byte> line)
+    {
+        var reader = new Utf8JsonReader(line);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isKind = reader.ValueTextEquals("kind"u8);
+            reader.Read();
+            if (isKind)
+            {
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
+    }
+
+    private static bool IsValidJson(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            while (reader.Read())
+            {
+            }
+
+            return reader.BytesConsumed == line.Length || line[(int)reader.BytesConsumed..].Trim(" \t\r"u8).IsEmpty;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    internal InvalidDataException Damaged(int lineNumber, string what, Exception? inner) =>
+        new($"The {_source} is damaged at line {lineNumber}: {what}.", inner);
+}
