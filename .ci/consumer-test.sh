@@ -97,7 +97,9 @@ grep -qs 'buildTransitive/TrainingDiagnostics.Core.targets' "$app/obj/Consumer.c
 # The loader fix: GLIBCXX_3.4.32 is a weak need in the copies (running proves it where libstdc++ is older, as on Debian 12).
 weak_check() {
   command -v readelf >/dev/null || return 0
-  readelf -V "$1" | grep -q 'Name: GLIBCXX_3.4.32 *Flags: WEAK' || fail "GLIBCXX_3.4.32 is not weak in $1"
+  local versions
+  versions=$(readelf -V "$1" 2>&1) || fail "readelf -V $1"
+  [[ "$versions" =~ Name:\ GLIBCXX_3\.4\.32\ +Flags:\ WEAK ]] || fail "GLIBCXX_3.4.32 is not weak in $1"
 }
 weak_check "$app/bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so"
 step "running the consumer (gradient, monitored training with a planted NaN, report, kernels)"

@@ -83,11 +83,12 @@ static void Check(bool condition, string what)
 }
 
 /// <summary>Passes its input through, except when poisoned: then 0/0 = NaN.</summary>
+/// <remarks>An alias, not the input itself: Sequential disposes each intermediate result once the next module is done.</remarks>
 internal sealed class PlantedFault() : nn.Module<Tensor, Tensor>(nameof(PlantedFault))
 {
     public bool Poisoned { get; set; }
 
-    public override Tensor forward(Tensor x) => Poisoned ? (x - x) / (x - x) : x;
+    public override Tensor forward(Tensor x) => Poisoned ? (x - x) / (x - x) : x.alias();
 }
 
 internal readonly struct Cube : IUnaryFunction
