@@ -29,6 +29,7 @@ packages=()
 cleanup() {
   for id in "${packages[@]}"; do
     rm -rf "$cache/${id,,}/$version"
+    rmdir "$cache/${id,,}" 2>/dev/null || true
   done
   if [ "${TDIAG_CONSUMER_KEEP:-}" = 1 ]; then echo "consumer test: work folder kept: $work"; else rm -rf "$work"; fi
 }
