@@ -2,7 +2,8 @@ using System;
 using System.IO;
 using System.Text;
 
-// MSBuild inline task (see Directory.Build.targets): marks one symbol-version requirement of an ELF64
+// MSBuild inline task (see TrainingDiagnostics.Core.targets beside this file; both ship in the Core package's
+// buildTransitive folder): marks one symbol-version requirement of an ELF64
 // little-endian shared object as weak, so the dynamic loader accepts a libstdc++ that lacks it.
 public class MarkGlibcxxNeedWeak : Microsoft.Build.Utilities.Task
 {
