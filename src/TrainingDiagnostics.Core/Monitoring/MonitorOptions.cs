@@ -24,7 +24,8 @@ public sealed record MonitorOptions
     /// <summary>The run's name in its metadata.</summary>
     public string RunName { get; init; } = "run";
 
-    /// <summary>Free-form metadata tags (optimizer, learning rate, dataset...).</summary>
+    /// <summary>Free-form metadata tags (optimizer, learning rate, dataset...). Without an <c>"optimizer"</c> tag, the monitor adds
+    /// one naming the type of <see cref="Optimizer"/> when that is set (the report reads it to judge curvature).</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
     /// <summary>In a distributed run, this process's rank, recorded in the metadata (each rank writes its own run log).</summary>

@@ -498,10 +498,21 @@ public sealed class TrainingMonitor : IDisposable
             StartedAt = DateTimeOffset.UtcNow,
             TorchSharpVersion = typeof(torch).Assembly.GetName().Version?.ToString(),
             LibraryVersion = typeof(TrainingMonitor).Assembly.GetName().Version?.ToString(),
-            Tags = _options.Tags,
+            Tags = WithOptimizerTag(_options.Tags, _options.Optimizer),
             Rank = _options.Rank,
             WorldSize = _options.WorldSize,
         };
+    }
+
+    /// <summary>
+    /// The tags, plus an <c>"optimizer"</c> tag naming the optimizer's type (SGD, Adam...) when there is an optimizer and the
+    /// caller gave no such tag: the report needs it to judge the curvature against the edge of stability 2/lr.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> WithOptimizerTag(IReadOnlyDictionary<string, string> tags, optim.Optimizer? optimizer)
+    {
+        if (optimizer is null || tags.Keys.Any(k => string.Equals(k, "optimizer", StringComparison.OrdinalIgnoreCase)))
+            return tags;
+        return new Dictionary<string, string>(tags) { ["optimizer"] = optimizer.GetType().Name };
     }
 
     /// <summary>Removes the monitor's hooks, closes the run log, disposes the instruments and frees the copies it holds. The model is left as it is.</summary>
