@@ -119,6 +119,16 @@ public sealed class CurvatureReportTests
     }
 
     [TestMethod]
+    public void AThresholdFarAboveEveryEstimateIsNamedInsteadOfSquashingTheChart()
+    {
+        // Sharpness 1 .. 1.9 (± 0.01), 2/lr = 20: more than 3x the largest estimate.
+        string html = Render(WithCurvature(1, 0.1, optimizer: "SGD"));
+        Assert.DoesNotContain("<polyline class=\"eos\"", html);
+        Assert.Contains(">2/lr \u2265 20: above the chart (10.47x the largest estimate)</text>", html);
+        Assert.AreEqual(0, EdgeOfStability(WithCurvature(1, 0.1, optimizer: "SGD")).Count);
+    }
+
+    [TestMethod]
     public void RunsWithoutCurvatureHaveNoSection()
     {
         string html = Render(Typical());

@@ -10,6 +10,9 @@ namespace TrainingDiagnostics.Report.Rendering;
 /// </summary>
 internal static class CurvatureChartSvg
 {
+    /// <summary>The threshold line is drawn when it is at most this many times the largest estimate (its upper error bar included).</summary>
+    public const double ThresholdRange = 3;
+
     public static void Write(TextWriter w, string id, string title, string yLabel, string cssClass,
         IReadOnlyList<(long Step, double Value, double? Error)> points, IReadOnlyList<(long Step, double Value)> threshold, (long Min, long Max) range)
     {
@@ -31,6 +34,15 @@ internal static class CurvatureChartSvg
         }
 
         double Error(double? e) => e is double v && double.IsFinite(v) && v > 0 ? v : 0;
+
+        // A threshold far above every estimate would squash them into the bottom of the chart: then it is named, not drawn.
+        double highest = finite.Max(p => p.Value + Error(p.Error));
+        double? offChart = limit.Count > 0 && limit.Min(t => t.Value) > ThresholdRange * highest ? limit.Min(t => t.Value) : null;
+        if (offChart is not null)
+        {
+            limit = [];
+        }
+
         var values = finite.Select(p => p.Value).Concat(limit.Select(t => t.Value)).ToList();
         bool log = LineChartSvg.PrefersLogScale(values.Min(), values.Max());
         double floor = log ? values.Min() / 2 : double.NegativeInfinity; // an error bar reaching zero stops at the bottom
@@ -66,6 +78,11 @@ internal static class CurvatureChartSvg
             }
 
             w.WriteLine(Invariant($"\"><title>2/lr = {HtmlText.Number(limit[^1].Value)} (edge of stability of gradient descent)</title></polyline>"));
+        }
+
+        if (offChart is double above)
+        {
+            w.WriteLine(Invariant($"<text class=\"eos-note\" x=\"{LineChartSvg.Left + LineChartSvg.PlotWidth - 6}\" y=\"{LineChartSvg.Top + 14}\" text-anchor=\"end\">2/lr ≥ {HtmlText.Number(above)}: above the chart ({HtmlText.Number(above / highest)}x the largest estimate)</text>"));
         }
 
         if (finite.Count > 1)

@@ -24,8 +24,8 @@ internal static class CurvatureSection
         var points = view.Points;
         w.WriteLine("<section id=\"curvature\">");
         w.WriteLine("<h2>Curvature</h2>");
-        w.WriteLine(Invariant($"<p class=\"note\">The Hessian of the training loss, estimated on the batch of {HtmlText.Integer(view.MeasuredSteps)} measured step(s) ") +
-            "without forming it: the top eigenvalue (sharpness) by Lanczos, the trace by Hutchinson's estimator. " +
+        w.WriteLine(Invariant($"<p class=\"note\">The Hessian of the training loss, estimated without forming it on the batch of each of the {HtmlText.Integer(view.MeasuredSteps)} measured step(s): ") +
+            " the top eigenvalue (sharpness) by Lanczos, the trace by Hutchinson's estimator. " +
             "Error bars: the Lanczos residual (a bound on the eigenvalue's error) and one standard error of the trace.</p>");
 
         var sharp = points.Where(p => p.TopEigenvalue is not null).Select(p => (p.Step, p.TopEigenvalue!.Value, p.Residual)).ToList();
