@@ -82,7 +82,9 @@ public sealed record MonitorOptions
     /// step's own batch, recorded as curvature records (<see cref="TrainingDiagnostics.Model.DiagnosticsRun.Curvature"/>).
     /// Each estimate costs one forward pass, one graph-building backward pass and up to <see cref="CurvatureMatVecBudget"/>
     /// backward passes, so it belongs to the Full tier. Default never; <see cref="ForTier"/>(Full) sets
-    /// <see cref="Schedule.Logarithmic"/> (about 10 estimates per decade of steps).
+    /// <see cref="Schedule.Logarithmic"/> (about 10 estimates per decade of steps). Training results do not change (gradients,
+    /// buffers, modes and the random state are put back), but the extra forward pass calls the loss closure again and runs
+    /// the model's forward hooks, including those of your own instruments.
     /// </summary>
     public Schedule CurvatureSchedule { get; init; } = Schedule.Never;
 
