@@ -23,6 +23,9 @@ public sealed record DiagnosticsRun
     /// <summary>Observed fits of pipeline stages (duration, log lines, error), in record order.</summary>
     public IReadOnlyList<ObservedFitRecord> ObservedFits { get; init; } = [];
 
+    /// <summary>Curvature estimates of the training loss (top Hessian eigenvalue, Hessian trace), in record order.</summary>
+    public IReadOnlyList<CurvatureRecord> Curvature { get; init; } = [];
+
     /// <summary>
     /// <see langword="false"/> when the log ended in a line cut mid-way: the training crashed (or was still
     /// writing) and the step in flight was lost. Everything before it is intact.
@@ -46,7 +49,8 @@ public sealed record DiagnosticsRun
         && Anomalies.SequenceEqual(other.Anomalies)
         && Metrics.SequenceEqual(other.Metrics)
         && DataProfiles.SequenceEqual(other.DataProfiles)
-        && ObservedFits.SequenceEqual(other.ObservedFits);
+        && ObservedFits.SequenceEqual(other.ObservedFits)
+        && Curvature.SequenceEqual(other.Curvature);
 
     /// <summary>A hash consistent with <see cref="Equals(DiagnosticsRun?)"/>.</summary>
     /// <returns>The hash code.</returns>

@@ -7,7 +7,7 @@ namespace TrainingDiagnostics.Model;
 /// Reads a run log one record at a time, in one pass, holding only the current line: the way to fold a log of any
 /// length in bounded memory. <see cref="Metadata"/> is read on opening; each <see cref="MoveNext"/> makes the next
 /// record <see cref="Current"/>: a <see cref="StepRecord"/>, an <see cref="AnomalyEvent"/> or a
-/// <see cref="MetricRecord"/> (later versions may add record types: skip what you do not know). Steps read from a
+/// <see cref="MetricRecord"/>, a <see cref="CurvatureRecord"/> (later versions may add record types: skip what you do not know). Steps read from a
 /// version-2 log have <see cref="ParameterColumns"/> as their layers.
 /// </summary>
 /// <remarks>
@@ -195,6 +195,8 @@ public sealed class RunLogCursor : IDisposable
                 case RunLogSchema.ObservedFitKind:
                     ObservedFitRecord fit = Deserialize(line, RunLogJsonContext.Default.ObservedFitRecord, lineNumber);
                     return fit with { LogLines = fit.LogLines ?? [] };
+                case RunLogSchema.CurvatureKind:
+                    return Deserialize(line, RunLogJsonContext.Default.CurvatureRecord, lineNumber);
                 case RunLogSchema.HeaderKind:
                     throw Damaged(lineNumber, "a second header line; were two run logs concatenated?", null);
                 default:

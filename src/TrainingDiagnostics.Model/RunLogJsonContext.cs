@@ -16,4 +16,5 @@ namespace TrainingDiagnostics.Model;
 [JsonSerializable(typeof(MetricRecord))]
 [JsonSerializable(typeof(DataProfileRecord))]
 [JsonSerializable(typeof(ObservedFitRecord))]
+[JsonSerializable(typeof(CurvatureRecord))]
 internal sealed partial class RunLogJsonContext : JsonSerializerContext;

@@ -73,6 +73,7 @@ public static class RunLogReader
         var metrics = new List<MetricRecord>();
         var dataProfiles = new List<DataProfileRecord>();
         var observedFits = new List<ObservedFitRecord>();
+        var curvature = new List<CurvatureRecord>();
         while (cursor.MoveNext())
         {
             switch (cursor.Current)
@@ -92,6 +93,9 @@ public static class RunLogReader
                 case ObservedFitRecord fit:
                     observedFits.Add(fit);
                     break;
+                case CurvatureRecord estimate:
+                    curvature.Add(estimate);
+                    break;
             }
         }
 
@@ -103,6 +107,7 @@ public static class RunLogReader
             Metrics = metrics,
             DataProfiles = dataProfiles,
             ObservedFits = observedFits,
+            Curvature = curvature,
             IsComplete = cursor.IsComplete,
             SkippedRecordCount = cursor.SkippedRecordCount,
         };

@@ -6,7 +6,7 @@ namespace TrainingDiagnostics.Model;
 /// <remarks>
 /// <para>The first line is the header (<c>"kind":"header"</c>), carrying <c>"schemaVersion"</c> and the
 /// <see cref="RunMetadata"/> fields. Every later line is one record: <c>"step"</c> (a <see cref="StepRecord"/>),
-/// <c>"anomaly"</c> (an <see cref="AnomalyEvent"/>), <c>"metric"</c> (a <see cref="MetricRecord"/>) and, from
+/// <c>"anomaly"</c> (an <see cref="AnomalyEvent"/>), <c>"metric"</c> (a <see cref="MetricRecord"/>), <c>"curvature"</c> (a <see cref="CurvatureRecord"/>) and, from
 /// version 2, <c>"parameters"</c>. Property names are camelCase; a missing optional value is omitted;
 /// non-finite doubles are written as the strings <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>.</para>
 /// <para>Version 2 (compact): parameter names are written once, in a <c>"parameters"</c> line
@@ -50,6 +50,9 @@ public static class RunLogSchema
 
     /// <summary>The <c>kind</c> of an observed-fit line: one <see cref="ObservedFitRecord"/>.</summary>
     public const string ObservedFitKind = "observedFit";
+
+    /// <summary>The <c>kind</c> of a curvature line: one <see cref="CurvatureRecord"/>.</summary>
+    public const string CurvatureKind = "curvature";
 
     /// <summary>The <c>kind</c> of a line announcing the parameter names of the step lines after it (version 2).</summary>
     public const string ParametersKind = "parameters";

@@ -127,6 +127,15 @@ public sealed class RunLogWriter : IDisposable
         WriteRecord(RunLogSchema.ObservedFitKind, fit, RunLogJsonContext.Default.ObservedFitRecord);
     }
 
+    /// <summary>Appends one curvature line and flushes it.</summary>
+    /// <param name="curvature">The curvature estimate to write.</param>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void Write(CurvatureRecord curvature)
+    {
+        ArgumentNullException.ThrowIfNull(curvature);
+        WriteRecord(RunLogSchema.CurvatureKind, curvature, RunLogJsonContext.Default.CurvatureRecord);
+    }
+
     /// <summary>
     /// Opens an existing run log (written and closed by another writer, for example a training monitor's) to append
     /// records after its last line; no header is written.

@@ -224,6 +224,7 @@ public static class HtmlReport
         RunSections.GradientTable(writer, run.Parameters.Rows);
         writer.WriteLine("</section>");
 
+        CurvatureSection.Write(writer, run); // only when the run has curvature records
         RunSections.Incidents(writer, run, "", "Incidents");
         DataSection.Write(writer, run); // ML.NET pipeline records: only when present
         PipelineSection.Write(writer, run);

@@ -82,6 +82,19 @@ public sealed class DemoCommandTests
         Assert.Contains("<polyline class=\"loss\"", html);
         Assert.Contains("<th scope=\"row\">fc2.bias</th>", html);
         Assert.DoesNotContain("incomplete-banner", html);
+
+        // Curvature on the logarithmic grid: steps 0..10, 12, 15, 19 of the 23, an eigenvalue and a trace each, within the demo's budget.
+        List<JsonElement> curvature = Records(runLog, "curvature");
+        long[] measured = curvature.Select(c => c.GetProperty("step").GetInt64()).Distinct().ToArray();
+        Assert.IsGreaterThanOrEqualTo(11, measured.Length, string.Join(", ", measured));
+        Assert.IsTrue(measured.All(s => s < 23));
+        Assert.HasCount(2 * measured.Length, curvature);
+        Assert.IsTrue(curvature.All(c => c.GetProperty("matVecs").GetInt32() <= 20));
+        Assert.IsTrue(curvature.Where(c => c.GetProperty("quantity").GetString() == "TopEigenvalue").All(c => c.GetProperty("value").GetDouble() > 0),
+            "a cross-entropy loss near its start has positive sharpness");
+        Assert.Contains("<section id=\"curvature\">", html);
+        Assert.Contains("id=\"sharpness-chart\"", html);
+        Assert.Contains("<polyline class=\"eos\"", html, "Adam's learning rate is recorded: the 2/lr line is drawn");
     }
 
     [TestMethod]

@@ -47,6 +47,31 @@ public sealed class ReportInBrowserTests
     }
 
     [TestMethod]
+    public async Task TheCurvatureSectionLoadsCleanlyUnderTheCsp()
+    {
+        // Sharpness 5 + 3k at steps 10k, lr 0.1: above 2/lr = 20 from step 60.
+        var run = Run(Enumerable.Range(0, 100).Select(i => Step(i, 2.0 / (1 + (0.05 * i)), ("fc1.weight", 1.0)) with { LearningRate = 0.1 }), name: "sharp run") with
+        {
+            Curvature = Enumerable.Range(0, 10).SelectMany(k => new[]
+            {
+                new CurvatureRecord { Step = 10 * k, Quantity = CurvatureQuantity.TopEigenvalue, Value = 5 + (3 * k), Residual = 0.5, MatVecs = 20 },
+                new CurvatureRecord { Step = 10 * k, Quantity = CurvatureQuantity.Trace, Value = 15 + (9 * k), StandardError = 2, MatVecs = 30 },
+            }).ToList(),
+        };
+        await using ReportPage report = await OpenAsync(run, "curvature");
+
+        AssertClean(report);
+        await Expect(report.Page.Locator("#curvature")).ToBeVisibleAsync();
+        await Expect(report.Page.Locator("#sharpness-chart circle.dot")).ToHaveCountAsync(10);
+        await Expect(report.Page.Locator("#sharpness-chart polyline.eos")).ToHaveCountAsync(1);
+        await Expect(report.Page.Locator("#trace-chart line.errorbar")).ToHaveCountAsync(10);
+        // The stylesheet applies (its hash is in the CSP): the threshold line is dashed.
+        string dash = await report.Page.Locator("#sharpness-chart polyline.eos").EvaluateAsync<string>("e => getComputedStyle(e).strokeDasharray");
+        Assert.AreEqual("6px, 4px", dash);
+        await ScreenshotAsync(report, "curvature");
+    }
+
+    [TestMethod]
     public async Task LoadsWithNoErrorsNoNetworkAndEverySectionVisible()
     {
         await using ReportPage report = await OpenAsync(FaultyRun(), "faulty");

@@ -10,6 +10,7 @@ public sealed class InstrumentContext
 {
     private readonly List<MetricRecord> _metrics = [];
     private readonly List<AnomalyEvent> _anomalies = [];
+    private readonly List<CurvatureRecord> _curvature = [];
 
     internal InstrumentContext(ModuleTree tree, Func<Tensor> loss, long step, optim.Optimizer? optimizer, DeviceReads reads)
     {
@@ -79,6 +80,12 @@ public sealed class InstrumentContext
     internal IReadOnlyList<MetricRecord> Metrics => _metrics;
 
     internal IReadOnlyList<AnomalyEvent> Anomalies => _anomalies;
+
+    /// <summary>Curvature estimates of this step, from the curvature instrument.</summary>
+    internal IReadOnlyList<CurvatureRecord> Curvature => _curvature;
+
+    /// <summary>Records a curvature estimate of this step (recorded with the step's metrics).</summary>
+    internal void RecordCurvature(CurvatureRecord record) => _curvature.Add(record);
 
     /// <summary>Per-parameter weight norms, when the weight-norm instrument ran.</summary>
     internal double[]? WeightNorms { get; set; }

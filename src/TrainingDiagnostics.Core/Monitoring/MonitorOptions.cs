@@ -24,7 +24,8 @@ public sealed record MonitorOptions
     /// <summary>The run's name in its metadata.</summary>
     public string RunName { get; init; } = "run";
 
-    /// <summary>Free-form metadata tags (optimizer, learning rate, dataset...).</summary>
+    /// <summary>Free-form metadata tags (optimizer, learning rate, dataset...). Without an <c>"optimizer"</c> tag, the monitor adds
+    /// one naming the type of <see cref="Optimizer"/> when that is set (the report reads it to judge curvature).</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
     /// <summary>In a distributed run, this process's rank, recorded in the metadata (each rank writes its own run log).</summary>
@@ -77,6 +78,24 @@ public sealed record MonitorOptions
     public Schedule ActivationStatisticsSchedule { get; init; } = Schedule.Never;
 
     /// <summary>
+    /// When to estimate the curvature of the loss (the top Hessian eigenvalue, or sharpness, and the Hessian trace) on the
+    /// step's own batch, recorded as curvature records (<see cref="TrainingDiagnostics.Model.DiagnosticsRun.Curvature"/>).
+    /// Each estimate costs one forward pass, one graph-building backward pass and up to <see cref="CurvatureMatVecBudget"/>
+    /// backward passes, so it belongs to the Full tier. Default never; <see cref="ForTier"/>(Full) sets
+    /// <see cref="Schedule.Logarithmic"/> (about 10 estimates per decade of steps). Training results do not change (gradients,
+    /// buffers, modes and the random state are put back), but the extra forward pass calls the loss closure again and runs
+    /// the model's forward hooks, including those of your own instruments.
+    /// </summary>
+    public Schedule CurvatureSchedule { get; init; } = Schedule.Never;
+
+    /// <summary>
+    /// The most Hessian-vector products (one backward pass each) one curvature estimate may spend, at least 2: two fifths for
+    /// the top eigenvalue (Lanczos; it stops early once its residual is within 1e-3 of the value), the rest for the trace
+    /// (Hutchinson, including what Lanczos left unused). Default 50: up to 20 for the eigenvalue, 30 for the trace.
+    /// </summary>
+    public int CurvatureMatVecBudget { get; init; } = 50;
+
+    /// <summary>
     /// Under <see cref="AnomalyPolicy.Rollback"/>: the steps at whose start the monitor copies the parameters, buffers and
     /// optimizer state. A copy becomes the state a rollback returns to once its step proves healthy (finite loss and
     /// gradients, no alarm); a rollback therefore returns to the start of the most recent healthy step on this schedule
@@ -86,7 +105,7 @@ public sealed record MonitorOptions
     public Schedule RollbackSchedule { get; init; } = Schedule.Every(10);
 
     /// <summary>
-    /// Your own instruments, run after the built-in ones (weight norms, update ratios, BatchNorm variances, histograms) at the
+    /// Your own instruments, run after the built-in ones (weight norms, update ratios, BatchNorm variances, histograms, curvature) at the
     /// steps their schedules say. The monitor disposes them with itself. See <see cref="Instrument"/> for an example.
     /// </summary>
     public IReadOnlyList<Instrument> Instruments { get; init; } = [];
@@ -122,6 +141,7 @@ public sealed record MonitorOptions
             WeightNormSchedule = Schedule.Every(1),
             ActivationStatisticsSchedule = Schedule.Every(1),
             HistogramSchedule = Schedule.Every(50),
+            CurvatureSchedule = Schedule.Logarithmic(),
         },
         _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "Unknown cost tier."),
     };

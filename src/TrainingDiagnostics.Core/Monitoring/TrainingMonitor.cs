@@ -14,7 +14,7 @@ namespace TrainingDiagnostics.Monitoring;
 /// <summary>
 /// Watches every training step of a TorchSharp model: loss, per-layer gradient norms, NaN/Inf, exploding and vanishing
 /// gradients, BatchNorm health, plus the optional <see cref="Instrument"/>s on their schedules (weight norms, update ratios,
-/// BatchNorm variances, histograms, your own). When a step goes wrong it replays the step to name the first module and
+/// BatchNorm variances, histograms, curvature, your own). When a step goes wrong it replays the step to name the first module and
 /// operation that produced the anomaly (forward or backward), suggests a fix, and applies a policy.
 /// </summary>
 /// <remarks>
@@ -71,6 +71,9 @@ public sealed class TrainingMonitor : IDisposable
         _options = options ?? new MonitorOptions();
         if (_options.WindowSize < 3)
             throw new ArgumentOutOfRangeException(nameof(options), _options.WindowSize, "MonitorOptions.WindowSize must be at least 3 steps.");
+        if (_options.CurvatureMatVecBudget < 2)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.CurvatureMatVecBudget,
+                "MonitorOptions.CurvatureMatVecBudget must be at least 2 Hessian-vector products (one for the top eigenvalue, one for the trace); 50 is the default.");
         Model = model;
         _tree = new ModuleTree(model);
         _reader = new StepStatisticsReader(_tree);
@@ -90,6 +93,7 @@ public sealed class TrainingMonitor : IDisposable
             new WeightNormInstrument(_options.WeightNormSchedule),
             new UpdateRatioInstrument(_options.UpdateRatioSchedule, _options.MaxUpdateRatio),
             new BatchNormVarianceInstrument(_options.ActivationStatisticsSchedule, _batchNorm),
+            new CurvatureInstrument(_options.CurvatureSchedule, _options.CurvatureMatVecBudget, _before, _batchNorm, _options.Logger),
         ];
         if (_recorder.TensorBoard is { } tensorBoard)
             _instruments.Add(new HistogramInstrument(_options.HistogramSchedule, tensorBoard));
@@ -102,8 +106,8 @@ public sealed class TrainingMonitor : IDisposable
     /// <summary>The settings in force.</summary>
     public MonitorOptions Options => _options;
 
-    /// <summary>The instruments in force: the built-in ones (weight norms, update ratios, BatchNorm variances, and histograms
-    /// when TensorBoard is on) with the schedules of <see cref="Options"/>, then <see cref="MonitorOptions.Instruments"/>.</summary>
+    /// <summary>The instruments in force: the built-in ones (weight norms, update ratios, BatchNorm variances, curvature, and
+    /// histograms when TensorBoard is on) with the schedules of <see cref="Options"/>, then <see cref="MonitorOptions.Instruments"/>.</summary>
     public IReadOnlyList<Instrument> Instruments => _instruments;
 
     /// <summary>How many times the monitor's BatchNorm hooks ran (for tests of hook removal).</summary>
@@ -111,7 +115,7 @@ public sealed class TrainingMonitor : IDisposable
 
     /// <summary>
     /// Everything recorded so far: metadata, step records (thinned beyond <see cref="MonitorOptions.MaxStepsInMemory"/>,
-    /// every anomaly step kept; the run log holds every step), anomaly events and metrics.
+    /// every anomaly step kept; the run log holds every step), anomaly events, metrics and curvature estimates.
     /// </summary>
     public DiagnosticsRun Run => _recorder.Run;
 
@@ -373,6 +377,8 @@ public sealed class TrainingMonitor : IDisposable
         _recorder.Record(record, anomalies);
         foreach (var metric in context.Metrics)
             _recorder.Record(metric);
+        foreach (var curvature in context.Curvature)
+            _recorder.Record(curvature);
         return record;
     }
 
@@ -492,10 +498,21 @@ public sealed class TrainingMonitor : IDisposable
             StartedAt = DateTimeOffset.UtcNow,
             TorchSharpVersion = typeof(torch).Assembly.GetName().Version?.ToString(),
             LibraryVersion = typeof(TrainingMonitor).Assembly.GetName().Version?.ToString(),
-            Tags = _options.Tags,
+            Tags = WithOptimizerTag(_options.Tags, _options.Optimizer),
             Rank = _options.Rank,
             WorldSize = _options.WorldSize,
         };
+    }
+
+    /// <summary>
+    /// The tags, plus an <c>"optimizer"</c> tag naming the optimizer's type (SGD, Adam...) when there is an optimizer and the
+    /// caller gave no such tag: the report needs it to judge the curvature against the edge of stability 2/lr.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> WithOptimizerTag(IReadOnlyDictionary<string, string> tags, optim.Optimizer? optimizer)
+    {
+        if (optimizer is null || tags.Keys.Any(k => string.Equals(k, "optimizer", StringComparison.OrdinalIgnoreCase)))
+            return tags;
+        return new Dictionary<string, string>(tags) { ["optimizer"] = optimizer.GetType().Name };
     }
 
     /// <summary>Removes the monitor's hooks, closes the run log, disposes the instruments and frees the copies it holds. The model is left as it is.</summary>

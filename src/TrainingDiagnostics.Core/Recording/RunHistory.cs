@@ -12,6 +12,7 @@ internal sealed class RunHistory
     private readonly List<StepRecord> _steps = [];
     private readonly List<AnomalyEvent> _anomalies = [];
     private readonly List<MetricRecord> _metrics = [];
+    private readonly List<CurvatureRecord> _curvature = [];
     private readonly HashSet<long> _anomalySteps = [];
     private long _stride = 1;
 
@@ -22,6 +23,25 @@ internal sealed class RunHistory
     public IReadOnlyList<AnomalyEvent> Anomalies => _anomalies;
 
     public IReadOnlyList<MetricRecord> Metrics => _metrics;
+
+    public IReadOnlyList<CurvatureRecord> Curvature => _curvature;
+
+    /// <summary>
+    /// Keeps a curvature estimate (few on a logarithmic schedule). Beyond the capacity the older half is thinned by step
+    /// (every other measured step, with all its estimates), so an eigenvalue keeps its trace.
+    /// </summary>
+    public void Add(CurvatureRecord curvature)
+    {
+        _curvature.Add(curvature);
+        if (_curvature.Count > 4 * _capacity)
+        {
+            int half = _curvature.Count / 2;
+            var steps = _curvature.Take(half).Select(c => c.Step).Distinct().ToList();
+            var kept = steps.Where((_, i) => i % 2 == 0).ToHashSet();
+            long boundary = _curvature[half].Step;
+            _curvature.RemoveAll(c => c.Step < boundary && !kept.Contains(c.Step));
+        }
+    }
 
     /// <summary>Keeps a metric (metrics are few: one per evaluation, not per step; thinned like steps beyond the capacity).</summary>
     public void Add(MetricRecord metric)

@@ -41,6 +41,7 @@ internal sealed class RunRecorder : IDisposable
         Steps = _history.Steps.ToArray(),
         Anomalies = _history.Anomalies.ToArray(),
         Metrics = _history.Metrics.ToArray(),
+        Curvature = _history.Curvature.ToArray(),
     };
 
     /// <summary>Records one step with its anomalies (events first in the log, then the step line).</summary>
@@ -68,6 +69,19 @@ internal sealed class RunRecorder : IDisposable
         _history.Add(metric);
         _log?.Write(metric);
         TensorBoard?.Write(metric);
+    }
+
+    /// <summary>Records a curvature estimate (history, run log, and TensorBoard as a <c>curvature/...</c> scalar).</summary>
+    public void Record(CurvatureRecord curvature)
+    {
+        _history.Add(curvature);
+        _log?.Write(curvature);
+        TensorBoard?.Write(new MetricRecord
+        {
+            Step = curvature.Step,
+            Name = curvature.Quantity == CurvatureQuantity.TopEigenvalue ? "curvature/top_eigenvalue" : "curvature/trace",
+            Value = curvature.Value,
+        });
     }
 
     public void Dispose()

@@ -39,6 +39,7 @@ public static class FindingRules
         new LossTrendRule(),
         new MetricTrendRule(),
         new LearningRateJumpRule(),
+        new EdgeOfStabilityRule(),
         new DataProfileRule(),
         new PipelineErrorRule(),
         new NoIncidentsRule(),

@@ -19,6 +19,7 @@ internal sealed class RunFold
     private readonly MetricFold _metrics = new();
     private readonly IRunFold[] _folds;
     private readonly PipelineRecordsFold _pipeline = new();
+    private readonly CurvatureFold _curvature = new();
     private readonly Dictionary<string, int> _rowIndex = new(StringComparer.Ordinal);
     private object? _lastNames;
     private IReadOnlyList<LayerStatistics>? _lastList;
@@ -31,7 +32,7 @@ internal sealed class RunFold
         _options = options;
         _parameters = new ParameterFold(options.MaxHeatmapColumns);
         _incidents = new IncidentFold(options.MaxIncidentDetails);
-        _folds = [_scalars, _parameters, _incidents, _metrics, _pipeline];
+        _folds = [_scalars, _parameters, _incidents, _metrics, _pipeline, _curvature];
     }
 
     /// <summary>Folds an in-memory run.</summary>
@@ -43,9 +44,22 @@ internal sealed class RunFold
             fold.Add(anomaly);
         }
 
+        // Curvature after the step it was measured at, as the log writes it, so it meets that step's learning rate.
+        var curvature = run.Curvature.OrderBy(c => c.Step).ToList();
+        int next = 0;
         foreach (StepRecord step in run.Steps)
         {
+            while (next < curvature.Count && curvature[next].Step < step.Step)
+            {
+                fold.Add(curvature[next++]);
+            }
+
             fold.Add(step);
+        }
+
+        while (next < curvature.Count)
+        {
+            fold.Add(curvature[next++]);
         }
 
         foreach (MetricRecord metric in run.Metrics)
@@ -153,6 +167,7 @@ internal sealed class RunFold
             Metrics = _metrics.Finish(),
             DataProfiles = _pipeline.DataProfiles,
             ObservedFits = _pipeline.ObservedFits,
+            Curvature = _curvature.Finish(),
             Range = min > max ? (0L, 1L) : (min, max),
             StepRange = _stepMin > _stepMax ? null : (_stepMin, _stepMax),
         };

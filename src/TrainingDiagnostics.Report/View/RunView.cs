@@ -32,13 +32,16 @@ internal sealed class RunView
     /// <summary>The user's metrics, one per name, in order of first record.</summary>
     public required IReadOnlyList<MetricHistory> Metrics { get; init; }
 
-    /// <summary>The step range every chart shares (steps and metric steps), or (0, 1) for an empty run.</summary>
     /// <summary>The data profiles of an ML.NET pipeline (few records, kept whole).</summary>
     public IReadOnlyList<DataProfileRecord> DataProfiles { get; init; } = [];
 
     /// <summary>The observed fits of an ML.NET pipeline's stages (few records, kept whole).</summary>
     public IReadOnlyList<ObservedFitRecord> ObservedFits { get; init; } = [];
 
+    /// <summary>The curvature of the loss (top Hessian eigenvalue, trace) on the measured steps; empty without curvature records.</summary>
+    public CurvatureView Curvature { get; init; } = CurvatureView.Empty;
+
+    /// <summary>The step range every chart shares (steps and metric steps), or (0, 1) for an empty run.</summary>
     public (long Min, long Max) Range { get; init; }
 
     /// <summary>The lowest and highest step of the step records, or null when there are none.</summary>

@@ -100,7 +100,7 @@ public sealed class InstrumentTests
         Assert.IsTrue(fullNorms.Schedule.IsDue(3));
         Assert.IsFalse(economy.Instruments.Single(i => i.Name == "batchnorm-variance").Schedule.IsDue(1));
         Assert.IsTrue(full.Instruments.Single(i => i.Name == "batchnorm-variance").Schedule.IsDue(1));
-        CollectionAssert.AreEquivalent(new[] { "weight-norms", "update-ratios", "batchnorm-variance" }, economy.Instruments.Select(i => i.Name).ToArray());
+        CollectionAssert.AreEquivalent(new[] { "weight-norms", "update-ratios", "batchnorm-variance", "curvature" }, economy.Instruments.Select(i => i.Name).ToArray());
     }
 
     [TestMethod]

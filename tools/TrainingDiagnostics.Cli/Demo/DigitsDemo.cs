@@ -71,6 +71,11 @@ internal static class DigitsDemo
             Optimizer = optimizer,
             PublishMetrics = false,
             Tags = Tags(settings, trainIndex.Length, heldOut, faultStep),
+
+            // Sharpness and Hessian trace on a logarithmic grid (about 25 of the 230 default steps), on a small budget of
+            // Hessian-vector products: the report's Curvature section, for a few milliseconds per measured step.
+            CurvatureSchedule = Schedule.Logarithmic(),
+            CurvatureMatVecBudget = 20,
         };
 
         double firstLoss = double.NaN, lastLoss = double.NaN;
