@@ -108,7 +108,8 @@ internal sealed class OptimizerStateCopy : IDisposable
                 _value = null;
                 return;
             }
-            if (_copy is null || !_copy.shape.SequenceEqual(live.shape) || _copy.dtype != live.dtype || _copy.device != live.device)
+            if (_copy is null || !_copy.shape.SequenceEqual(live.shape) || _copy.dtype != live.dtype
+                || _copy.device_type != live.device_type || _copy.device_index != live.device_index)
             {
                 _copy?.Dispose();
                 _copy = live.detach().clone().DetachFromDisposeScope();

@@ -35,9 +35,7 @@ public class MonitorSetupBenchmarks
     [GlobalSetup]
     public void Setup_()
     {
-        if (Threads > 0)
-            set_num_threads(Threads);
-        Console.WriteLine($"// libtorch threads: {get_num_threads()} (requested {(Threads == 0 ? "default" : Threads.ToString())}), setup {Setup}");
+        BenchmarkThreads.Use(Threads, $"{nameof(MonitorSetupBenchmarks)} {Setup}");
         manual_seed(1);
         bool large = Setup.StartsWith("784", StringComparison.Ordinal);
         bool batchNorm = Setup.Contains("BN", StringComparison.Ordinal);
@@ -65,6 +63,10 @@ public class MonitorSetupBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        // A healthy benchmark raises nothing: an alarm would make the Rollback case restore state instead of measuring it.
+        foreach (var (name, monitor) in new[] { ("defaults", _defaults), ("bare", _bare), ("rollback", _rollback) })
+            Console.WriteLine($"// {Setup}, {name}: {monitor.Run.Steps.Count} steps in memory, {monitor.Run.Anomalies.Count} anomalies " +
+                string.Join(", ", monitor.Run.Anomalies.GroupBy(a => a.Kind).Select(g => $"{g.Key} x{g.Count()}")));
         _defaults.Dispose();
         _bare.Dispose();
         _rollback.Dispose();
