@@ -150,7 +150,8 @@ internal static class DigitsDemo
             anomalies);
     }
 
-    private static nn.Module<Tensor, Tensor> BuildModel(DemoFault fault) => fault switch
+    /// <summary>The demo's MLP 64-32-10, with the layer a fault needs (BatchNorm, a sqrt gate); shared by the ML.NET demo.</summary>
+    internal static nn.Module<Tensor, Tensor> BuildModel(DemoFault fault) => fault switch
     {
         DemoFault.BatchNorm => nn.Sequential(
             ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden)),

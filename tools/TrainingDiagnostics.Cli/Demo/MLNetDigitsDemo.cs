@@ -19,7 +19,6 @@ namespace TrainingDiagnostics.Cli.Demo;
 /// </summary>
 internal static class MLNetDigitsDemo
 {
-    private const int Hidden = 32;
 
     /// <summary>The faults the ML.NET demo can plant.</summary>
     public static IReadOnlyList<DemoFault> SupportedFaults { get; } = [DemoFault.None, DemoFault.Data, DemoFault.BatchNorm, DemoFault.Sqrt];
@@ -77,7 +76,7 @@ internal static class MLNetDigitsDemo
         };
         var trainer = diagnostics.TorchModule(new TorchModuleTrainerOptions
         {
-            ModelFactory = () => BuildModel(settings.Fault),
+            ModelFactory = () => DigitsDemo.BuildModel(settings.Fault),
             Task = TorchModuleTask.MulticlassClassification,
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
@@ -144,24 +143,6 @@ internal static class MLNetDigitsDemo
                 break;
         }
     }
-
-    private static nn.Module<Tensor, Tensor> BuildModel(DemoFault fault) => fault switch
-    {
-        DemoFault.BatchNorm => nn.Sequential(
-            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden)),
-            ("bn", nn.BatchNorm1d(Hidden)),
-            ("relu", nn.ReLU()),
-            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
-        DemoFault.Sqrt => nn.Sequential(
-            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden, hasBias: false)),
-            ("gate", new SqrtGate()),
-            ("relu", nn.ReLU()),
-            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
-        _ => nn.Sequential(
-            ("fc1", nn.Linear(DigitsDataset.FeatureCount, Hidden)),
-            ("relu", nn.ReLU()),
-            ("fc2", nn.Linear(Hidden, DigitsDataset.ClassCount))),
-    };
 
     /// <summary>Reports each epoch to the progress bar and passes each step on.</summary>
     private sealed class ProgressObserver(int epochs, Action<double, string?> progress) : ITrainingObserver
