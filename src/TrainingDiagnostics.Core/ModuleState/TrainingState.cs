@@ -5,7 +5,7 @@ namespace TrainingDiagnostics.ModuleState;
 
 /// <summary>
 /// A copy of everything an optimizer step changes, for a rollback: the parameters, the module buffers and the optimizer
-/// state (moments, step counts). Parameter and buffer copies are allocated once and overwritten in place at every capture.
+/// state of TorchSharp's managed optimizers (moments, step counts, options). Parameter and buffer copies are allocated once and overwritten in place at every capture.
 /// </summary>
 internal sealed class TrainingState : IDisposable
 {
@@ -25,9 +25,6 @@ internal sealed class TrainingState : IDisposable
 
     /// <summary>The step at whose start the copy was taken, or null before the first capture.</summary>
     public long? Step { get; private set; }
-
-    /// <summary>Whether the optimizer state is part of the copy (TorchSharp's managed optimizers: SGD, Adam, AdamW...).</summary>
-    public bool HasOptimizerState => _optimizerState is not null;
 
     public void Capture(long step)
     {
