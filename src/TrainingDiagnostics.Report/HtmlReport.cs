@@ -203,7 +203,8 @@ public static class HtmlReport
             writer.WriteLine(Invariant($"<p class=\"note\" id=\"nonfinite-loss-note\">{run.Steps.NonFiniteLossCount} step(s) had a non-finite loss (NaN or infinity): red markers at the top; the line is broken there.</p>"));
         }
 
-        List<LineChartData> smallCharts = MetricCharts.WriteSmallCharts(writer, run, options.MaxChartPoints, incidentRules, (xMin, xMax));
+        List<SmallChart> smallCharts = MetricCharts.Build(run, options.MaxChartPoints);
+        MetricCharts.Write(writer, smallCharts, incidentRules, (xMin, xMax));
         writer.WriteLine("</section>");
 
         GradientHeatmap heatmap = run.Parameters.Heatmap;
@@ -231,7 +232,7 @@ public static class HtmlReport
         RunSections.Metadata(writer, run, "metadata");
 
         bool log = LineChartSvg.PrefersLogScale([loss, .. overlays]);
-        RunSections.End(writer, ReportDataJson.Build(xMin, xMax, loss, log, overlays, smallCharts, heatmap, incidentIndex));
+        RunSections.End(writer, ReportDataJson.Build(xMin, xMax, loss, log, overlays, smallCharts.Select(c => c.Chart).OfType<LineChartData>().ToList(), heatmap, incidentIndex));
     }
 
     /// <summary>Writes one report comparing <paramref name="runs"/> side by side to the file at <paramref name="path"/> (UTF-8).</summary>

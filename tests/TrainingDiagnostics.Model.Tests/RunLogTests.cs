@@ -182,6 +182,34 @@ public sealed class RunLogTests
     }
 
     [TestMethod]
+    public void Version2StepOf200Float32GradientNormsFitsInTwoAndAHalfKilobytes()
+    {
+        // The issue's budget: 2.5 KB per step at 200 parameter tensors. Gradient norms of float32 tensors spread over three
+        // decades (as a deep model's layers do), with realistic step fields; the names are paid for once, in the parameters line.
+        var random = new Random(11);
+        string[] names = Enumerable.Range(0, 200).Select(i => $"encoder.layers.{i / 2}.{(i % 2 == 0 ? "weight" : "bias")}").ToArray();
+        var text = new StringWriter();
+        using (var writer = new RunLogWriter(text, Metadata(), leaveOpen: true))
+        {
+            for (int s = 0; s < 100; s++)
+            {
+                double?[] gradients = Enumerable.Range(0, 200).Select(_ => (double?)(float)Math.Exp(-6.0 + (7.0 * random.NextDouble()))).ToArray();
+                writer.Write(new StepRecord
+                {
+                    Step = 100_000 + s, Epoch = 12, Loss = 0.3 + random.NextDouble(), LearningRate = 3e-4, ElapsedMilliseconds = Math.Round(20 * random.NextDouble(), 3),
+                    GradientNorm = 4 * random.NextDouble(), Layers = new ParameterColumns(names, gradients, null, null),
+                });
+            }
+        }
+
+        string[] stepLines = text.ToString().Split('\n').Where(l => l.StartsWith("{\"kind\":\"step\"", StringComparison.Ordinal)).ToArray();
+        Assert.HasCount(100, stepLines);
+        double bytesPerStep = stepLines.Average(l => Encoding.UTF8.GetByteCount(l) + 1);
+        Assert.IsLessThanOrEqualTo(2500.0, bytesPerStep, $"a step line of 200 float32 gradient norms takes {bytesPerStep:F0} bytes");
+        Assert.AreEqual(100, ReadString(text.ToString()).Steps.Count(step => step.Layers.Count == 200), "and it reads back");
+    }
+
+    [TestMethod]
     public void Version2TruncatedLastLineIsSkippedAndReported()
     {
         string full = WriteToString(Metadata(), Step(0, 2.0), Step(1, 1.0), Step(2, 0.5));

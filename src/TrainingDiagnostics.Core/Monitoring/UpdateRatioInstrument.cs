@@ -12,9 +12,15 @@ namespace TrainingDiagnostics.Monitoring;
 /// matrix by more than <see cref="MonitorOptions.MaxUpdateRatio"/> times its norm is an exploding-gradient anomaly, often
 /// the first sign of one while the loss is still finite.
 /// </summary>
+/// <remarks>
+/// Two libtorch operations per parameter tensor at the measuring step: the copy becomes the update in place
+/// (<c>w_prev.sub_(w)</c>, norm -w) and its norm is read. ‖w_prev‖ is taken from the weight norms when they were read at the
+/// step the copy was made (the defaults schedule both every 10 steps); otherwise it is read first, one more operation.
+/// </remarks>
 internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) : Instrument("update-ratios", CostTier.Economy, schedule)
 {
     private Tensor[]? _previous;
+    private double[]? _previousNorms; // ‖w_prev‖ read at the step the copy was made, or null to read it with the update
     private bool _holdsUpdate;
     private DeviceRead[] _updates = [];
     private DeviceRead[] _norms = [];
@@ -30,8 +36,11 @@ internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) 
             (_updates, _norms) = (new DeviceRead[parameters.Count], new DeviceRead[parameters.Count]);
         for (int i = 0; i < parameters.Count; i++)
         {
-            _updates[i] = context.Reads.AddScalar(linalg.vector_norm(parameters[i].detach() - _previous![i]));
-            _norms[i] = context.Reads.AddScalar(linalg.vector_norm(_previous[i]));
+            // Inside the step's no_grad scope. The norm of the copy is queued before the copy turns into the update
+            // (operations run in order on the device); the copy is overwritten again when the schedule next fires.
+            if (_previousNorms is null)
+                _norms[i] = context.Reads.AddScalar(linalg.vector_norm(_previous![i]));
+            _updates[i] = context.Reads.AddScalar(linalg.vector_norm(_previous![i].sub_(parameters[i])));
         }
     }
 
@@ -45,7 +54,7 @@ internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) 
         double worstRatio = 0;
         for (int i = 0; i < ratios.Length; i++)
         {
-            double previous = context.Reads[_norms[i]];
+            double previous = _previousNorms?[i] ?? context.Reads[_norms[i]];
             if (!(previous > 0))
                 continue;
             double ratio = context.Reads[_updates[i]] / previous;
@@ -81,6 +90,8 @@ internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) 
             for (int i = 0; i < parameters.Count; i++)
                 _previous[i].copy_(parameters[i]);
         }
+        // The weight norms of this step were read from these very weights (no update has happened since the read).
+        _previousNorms = context.WeightNorms is { } norms && norms.Length == parameters.Count ? (double[])norms.Clone() : null;
         _holdsUpdate = true;
     }
 
@@ -93,6 +104,7 @@ internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) 
         foreach (var w in _previous)
             w.Dispose();
         _previous = null;
+        _previousNorms = null;
         _holdsUpdate = false;
     }
 }

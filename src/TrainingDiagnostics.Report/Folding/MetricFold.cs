@@ -4,14 +4,31 @@ using TrainingDiagnostics.Report.Analysis;
 namespace TrainingDiagnostics.Report.Folding;
 
 /// <summary>
-/// Folds the user's metrics. They are sparse (one value per evaluation), so every value is kept (16 bytes each) and
-/// the charts downsample them like the loss.
+/// Folds the user's metrics. They are sparse (one value per evaluation), so every value is kept, as a step and a value
+/// per name (16 bytes each, the name stored once), and the charts downsample them like the loss.
 /// </summary>
 internal sealed class MetricFold : IRunFold
 {
-    private readonly List<MetricRecord> _metrics = [];
+    private readonly Dictionary<string, (List<long> Steps, List<double> Values)> _byName = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
 
-    public void Metric(MetricRecord metric) => _metrics.Add(metric);
+    public void Metric(MetricRecord metric)
+    {
+        if (!_byName.TryGetValue(metric.Name, out var columns))
+        {
+            _byName[metric.Name] = columns = ([], []);
+            _order.Add(metric.Name);
+        }
 
-    public IReadOnlyList<MetricHistory> Finish() => MetricHistory.FromRecords(_metrics);
+        columns.Steps.Add(metric.Step);
+        columns.Values.Add(metric.Value);
+    }
+
+    /// <summary>One history per name, in order of first record; values in step order, ties in recording order.</summary>
+    public IReadOnlyList<MetricHistory> Finish() => _order.Select(name =>
+    {
+        (List<long> steps, List<double> values) = _byName[name];
+        int[] order = Enumerable.Range(0, steps.Count).OrderBy(i => steps[i]).ToArray(); // stable: ties keep recording order
+        return new MetricHistory(name, order.Select(i => steps[i]).ToArray(), order.Select(i => values[i]).ToArray(), MetricNames.Direction(name));
+    }).ToList();
 }

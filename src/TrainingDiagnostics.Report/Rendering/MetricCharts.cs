@@ -28,12 +28,12 @@ internal static class MetricCharts
             : null;
 
     /// <summary>
-    /// Writes the small charts of one run (each metric that is not a loss, then the learning rate) with a heading and a
-    /// one-line reading of each, and returns what the script needs to redraw them.
+    /// The small charts of one run, from its view model: each metric that is not a loss, then the learning rate, each
+    /// with a one-line reading. Builds only: the HTML writes them with <c>Write</c>, the embedded JSON carries their charts.
     /// </summary>
-    public static List<LineChartData> WriteSmallCharts(TextWriter w, RunView run, int maxPoints, IReadOnlyList<long> incidentSteps, (long, long) range)
+    public static List<SmallChart> Build(RunView run, int maxPoints)
     {
-        var charts = new List<LineChartData>();
+        var charts = new List<SmallChart>();
         for (int i = 0; i < run.Metrics.Count; i++)
         {
             MetricHistory metric = run.Metrics[i];
@@ -45,33 +45,42 @@ internal static class MetricCharts
             ChartSeries series = Series(metric, MetricClass(i), maxPoints);
             var chart = new LineChartData(Invariant($"metric-chart-{i}"), metric.Name + " over steps", ShortName(metric.Name), LineChartSvg.SmallHeight,
                 LineChartSvg.PrefersLogScale([series]), [series]);
-            w.WriteLine($"<h3>{HtmlText.Encode(metric.Name)}</h3>");
-            w.WriteLine($"<p class=\"note\">{HtmlText.Encode(Reading(metric))}</p>");
-            Write(w, chart, incidentSteps, range);
-            charts.Add(chart);
+            charts.Add(new SmallChart(metric.Name, HtmlText.Encode(Reading(metric)), null, chart));
         }
 
         if (run.Steps.LearningRate is { } lr)
         {
-            w.WriteLine("<h3>Learning rate</h3>");
             var rates = run.Steps.LearningRateRange;
             if (rates is { } flat && flat.Min == flat.Max && lr.NonFinite.Count == 0)
             {
                 // A flat line says less than the number.
-                w.WriteLine($"<p class=\"note\" id=\"lr-note\">The optimizer's learning rate (its first parameter group) was {HtmlText.Number(flat.First)} at every step.</p>");
+                charts.Add(new SmallChart("Learning rate", $"The optimizer's learning rate (its first parameter group) was {HtmlText.Number(flat.First)} at every step.", "lr-note", null));
             }
             else
             {
                 string reading = rates is not { } r ? "It was not finite at any step."
                     : $"From {HtmlText.Number(r.First)} to {HtmlText.Number(r.Last)}; lowest {HtmlText.Number(r.Min)}, highest {HtmlText.Number(r.Max)}.";
-                w.WriteLine($"<p class=\"note\" id=\"lr-note\">The optimizer's learning rate at each step (its first parameter group). {reading}</p>");
                 var chart = new LineChartData("lr-chart", "Learning rate over steps", "learning rate", LineChartSvg.SmallHeight, LineChartSvg.PrefersLogScale([lr]), [lr]);
-                Write(w, chart, incidentSteps, range);
-                charts.Add(chart);
+                charts.Add(new SmallChart("Learning rate", $"The optimizer's learning rate at each step (its first parameter group). {reading}", "lr-note", chart));
             }
         }
 
         return charts;
+    }
+
+    /// <summary>Writes the small charts <see cref="Build"/> made: heading, reading, box and static SVG of each.</summary>
+    public static void Write(TextWriter w, IReadOnlyList<SmallChart> charts, IReadOnlyList<long> incidentSteps, (long, long) range)
+    {
+        foreach (SmallChart small in charts)
+        {
+            w.WriteLine($"<h3>{HtmlText.Encode(small.Heading)}</h3>");
+            string id = small.NoteId is null ? "" : $" id=\"{small.NoteId}\"";
+            w.WriteLine($"<p class=\"note\"{id}>{small.NoteHtml}</p>");
+            if (small.Chart is { } chart)
+            {
+                Write(w, chart, incidentSteps, range);
+            }
+        }
     }
 
     /// <summary>Writes a small chart's box and its static SVG.</summary>
