@@ -9,7 +9,8 @@ namespace TrainingDiagnostics.ModuleState;
 /// <see cref="Add"/> before the transfer; read its value with the indexer after it.
 /// </summary>
 /// <remarks>
-/// Values are stacked per dtype, cast to float64 once, and copied to the host together. A host read per value
+/// Values are stacked per dtype and copied to the host together: one stack and one copy when they share a dtype and a
+/// device (the usual step), otherwise one stack per dtype, one cast to float64 and one concatenation. A host read per value
 /// (<c>.item()</c>) would cost a device synchronization and a native call each.
 /// </remarks>
 public sealed class DeviceReads
@@ -64,20 +65,35 @@ public sealed class DeviceReads
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var device = _pending[0].device;
+        var (type, deviceType, deviceIndex) = (_pending[0].dtype, _pending[0].device_type, _pending[0].device_index);
+        if (_pending.TrueForAll(t => t.dtype == type && t.device_type == deviceType && t.device_index == deviceIndex))
+        {
+            // The usual step: one dtype on one device. One stack, and the values read in their own type.
+            var stacked = stack(_pending);
+            var onHost = stacked.device_type == DeviceType.CPU ? stacked : stacked.cpu();
+            _values = type switch
+            {
+                ScalarType.Float32 => Array.ConvertAll(onHost.data<float>().ToArray(), v => (double)v),
+                ScalarType.Float64 => onHost.data<double>().ToArray(),
+                _ => onHost.to(ScalarType.Float64).data<double>().ToArray(),
+            };
+            _transferred = true;
+            return;
+        }
         var groups = new Dictionary<ScalarType, List<int>>();
         for (int i = 0; i < _pending.Count; i++)
         {
-            var type = _pending[i].dtype;
-            if (!groups.TryGetValue(type, out var members))
-                groups[type] = members = [];
+            var t = _pending[i].dtype;
+            if (!groups.TryGetValue(t, out var members))
+                groups[t] = members = [];
             members.Add(i);
         }
         var order = new List<int>(_pending.Count);
         var stacks = new List<Tensor>(groups.Count);
-        foreach (var (type, members) in groups)
+        foreach (var (t, members) in groups)
         {
-            var stacked = stack(members.Select(i => _pending[i].device == device ? _pending[i] : _pending[i].to(device)).ToArray());
-            stacks.Add(type == ScalarType.Float64 ? stacked : stacked.to(ScalarType.Float64));
+            var stacked = stack(members.Select(i => _pending[i].device_type == deviceType && _pending[i].device_index == deviceIndex ? _pending[i] : _pending[i].to(device)).ToArray());
+            stacks.Add(t == ScalarType.Float64 ? stacked : stacked.to(ScalarType.Float64));
             order.AddRange(members);
         }
         var all = stacks.Count == 1 ? stacks[0] : cat(stacks);

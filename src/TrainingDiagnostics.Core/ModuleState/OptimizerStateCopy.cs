@@ -92,6 +92,7 @@ internal sealed class OptimizerStateCopy : IDisposable
     {
         private object? _value;
         private Tensor? _copy;
+        private Tensor? _source; // the live tensor _copy was last made from: the same object keeps its shape, dtype and device
         private bool _captured;
 
         public void Capture()
@@ -108,7 +109,11 @@ internal sealed class OptimizerStateCopy : IDisposable
                 _value = null;
                 return;
             }
-            if (_copy is null || !_copy.shape.SequenceEqual(live.shape) || _copy.dtype != live.dtype
+            if (_copy is not null && ReferenceEquals(live, _source))
+            {
+                _copy.copy_(live); // the usual case: the optimizer updates its moments in place
+            }
+            else if (_copy is null || !_copy.shape.SequenceEqual(live.shape) || _copy.dtype != live.dtype
                 || _copy.device_type != live.device_type || _copy.device_index != live.device_index)
             {
                 _copy?.Dispose();
@@ -118,6 +123,7 @@ internal sealed class OptimizerStateCopy : IDisposable
             {
                 _copy.copy_(live);
             }
+            _source = live;
             _value = _copy;
         }
 

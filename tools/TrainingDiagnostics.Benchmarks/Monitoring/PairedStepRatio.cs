@@ -1,29 +1,35 @@
 using System.Diagnostics;
-using TorchSharp;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace TrainingDiagnostics.Benchmarks.Monitoring;
 
 /// <summary>
-/// A paired, interleaved measurement of the monitor's overhead on a busy machine (<c>dotnet run -c Release -- paired</c>):
-/// for each setup of <see cref="MonitorSetupBenchmarks"/>, alternate a plain step and a monitored step many times and report
-/// the median of the per-pair ratios and the ratio of the total times (which includes work done every n steps). Interleaving cancels slow drifts in the machine's load that separate BenchmarkDotNet
-/// cases do not; use it while developing, and BenchmarkDotNet for the committed results.
+/// A paired, interleaved measurement of the monitor's overhead (<c>dotnet run -c Release -- paired [PAIRS] [THREADS] [SETUPS]</c>):
+/// for each setup of <see cref="MonitorSetupBenchmarks"/>, alternate a plain step and each monitored configuration many
+/// times, and report per configuration the median of the per-pair ratios (a typical step), the 5 % trimmed mean of them
+/// (every step, the scheduled work of every 10th step included, the machine's rare stalls left out) and the ratio of the
+/// total times. Interleaving cancels the slow drifts of a shared machine's load that separate BenchmarkDotNet cases do not.
+/// Prints a Markdown table (with the machine and thread count) that can be committed as it is.
 /// </summary>
 public static class PairedStepRatio
 {
-    /// <summary>Runs every setup and configuration and prints one line per pair of them.</summary>
-    /// <param name="args">Optional: the number of pairs (default 300) and the libtorch thread count (default: libtorch's).</param>
+    /// <summary>Runs every setup and configuration and prints one table row per pair of them.</summary>
+    /// <param name="args">Optional: the number of pairs (default 300), the libtorch thread count (default 0: libtorch's),
+    /// and the setups, comma-separated (default: all four).</param>
     public static void Run(string[] args)
     {
-        int pairs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 300;
-        int threads = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
+        int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
         string[] setups = args.Length > 2 ? args[2].Split(',') : ["784-1024-1024-10 SGD", "784-1024-1024-10 BN Adam", "64-32-32-10 Adam", "64-32-32-10 BN Adam"];
+        var rows = new List<string>();
+        int libTorchThreads = 0;
         foreach (var setup in setups)
         {
             var bench = new MonitorSetupBenchmarks { Setup = setup, Threads = threads };
             bench.Setup_();
-            Console.WriteLine($"// libtorch threads: {get_num_threads()}");
+            libTorchThreads = get_num_threads();
             var configurations = new (string Name, Action Step)[]
             {
                 ("monitor, defaults (run log + metrics)", bench.MonitorDefaults),
@@ -54,19 +60,33 @@ public static class PairedStepRatio
                     totals[c] += clock.Elapsed.TotalMicroseconds;
                 }
             }
-            Console.WriteLine($"{setup}: plain step median {Median(plain):F0} µs over {pairs} pairs");
             for (int c = 0; c < configurations.Length; c++)
-                Console.WriteLine($"  {configurations[c].Name}: median x{Median(ratios[c]):F3} (quartiles {Quantile(ratios[c], 0.25):F3}-{Quantile(ratios[c], 0.75):F3}), " +
-                    $"ratio of totals x{totals[c] / plain.Sum():F3} (scheduled work, such as snapshots, included)");
+                rows.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"| {setup} | {Quantile(plain, 0.5):F0} µs | {configurations[c].Name} | x{Quantile(ratios[c], 0.5):F3} | {Quantile(ratios[c], 0.25):F3}-{Quantile(ratios[c], 0.75):F3} | x{TrimmedMean(ratios[c], 0.025):F3} | x{totals[c] / plain.Sum():F3} |"));
             bench.Cleanup();
         }
-    }
 
-    private static double Median(List<double> values) => Quantile(values, 0.5);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Machine: {Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}. " +
+            $"libtorch intra-op threads: {libTorchThreads} ({(threads > 0 ? "set" : "libtorch's default")}). {pairs} pairs per setup, after 30 warm-up rounds; each configuration's step follows a plain step."));
+        Console.WriteLine();
+        Console.WriteLine("| setup | plain step (median) | configuration | median ratio | quartiles | trimmed mean ratio (5 %) | ratio of totals |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (string row in rows)
+            Console.WriteLine(row);
+    }
 
     private static double Quantile(List<double> values, double q)
     {
         var sorted = values.Order().ToArray();
         return sorted[(int)Math.Round(q * (sorted.Length - 1))];
+    }
+
+    /// <summary>The mean of the values left after dropping <paramref name="tail"/> of them at each end.</summary>
+    private static double TrimmedMean(List<double> values, double tail)
+    {
+        var sorted = values.Order().ToArray();
+        int drop = (int)(tail * sorted.Length);
+        return sorted[drop..^drop].Average();
     }
 }
