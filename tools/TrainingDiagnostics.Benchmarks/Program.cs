@@ -12,7 +12,7 @@ namespace TrainingDiagnostics.Benchmarks;
 /// <c>dotnet run -c Release --project tools/TrainingDiagnostics.Benchmarks -- --filter '*JacobianDiagonal*' --job short</c>.
 /// Two more commands: <c>report-child PEAKFILE OUT.html LOG...</c> (a streaming report whose peak working set is written
 /// to PEAKFILE: the child process of <see cref="LongRunReportBenchmarks"/>), <c>generate STEPS PARAMETERS RANKS [VERSION]</c>,
-/// and <c>paired [PAIRS] [THREADS] [SETUPS]</c> (<see cref="PairedStepRatio"/>: the monitor's overhead, interleaved).
+/// and <c>paired [ROUNDS] [THREADS] [SETUPS] [BLOCK]</c> (<see cref="PairedStepRatio"/>: the monitor's overhead, interleaved).
 /// </summary>
 public static class Program
 {

@@ -8,8 +8,8 @@ internal sealed class StepStatistics
     /// <summary>Per-parameter gradient L2 norms; null for a parameter without gradient.</summary>
     public required double?[] GradientNorms { get; init; }
 
-    /// <summary>Sums of BatchNorm running statistics (non-finite when a running statistic is).</summary>
-    public required double[] RunningStatisticSums { get; init; }
+    /// <summary>Whether every BatchNorm running statistic is finite (true for a model without them).</summary>
+    public required bool RunningStatisticsFinite { get; init; }
 
     /// <summary>The L2 norm of all gradients together (NaN or infinite when a gradient is).</summary>
     public double TotalGradientNorm

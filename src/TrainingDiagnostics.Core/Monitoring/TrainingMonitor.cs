@@ -400,7 +400,7 @@ public sealed class TrainingMonitor : IDisposable
     /// <summary>BatchNorm running statistics that turned non-finite in this step: every later evaluation will return NaN.</summary>
     private void PoisonedRunningStatistics(long step, StepStatistics stats, List<AnomalyEvent> anomalies)
     {
-        bool runningBad = !Array.TrueForAll(stats.RunningStatisticSums, double.IsFinite);
+        bool runningBad = !stats.RunningStatisticsFinite;
         bool newlyPoisoned = runningBad && !_runningStatisticsPoisoned;
         _runningStatisticsPoisoned = runningBad;
         if (!newlyPoisoned)

@@ -3,15 +3,15 @@ using TrainingDiagnostics.Model;
 namespace TrainingDiagnostics.Recording;
 
 /// <summary>
-/// Where a monitored run's records go: the bounded in-memory history, the JSON Lines run log (one line per record, flushed
-/// as written, so a crash loses at most the line being written), the live meter and TensorBoard. Each sink is optional
-/// except the history.
+/// Where a monitored run's records go: the bounded in-memory history, the JSON Lines run log (written off the training
+/// thread by <see cref="BackgroundRunLog"/>, each line flushed within 20 ms, so a crash loses at most the last 20 ms of
+/// records), the live meter and TensorBoard. Each sink is optional except the history.
 /// </summary>
 internal sealed class RunRecorder : IDisposable
 {
     private readonly RunMetadata _metadata;
     private readonly RunHistory _history;
-    private readonly RunLogWriter? _log;
+    private readonly BackgroundRunLog? _log;
     private readonly MonitorMetrics? _metrics;
 
     public RunRecorder(RunMetadata metadata, int maxStepsInMemory, string? logPath, string? meterName, string? tensorBoardDirectory)
@@ -23,7 +23,7 @@ internal sealed class RunRecorder : IDisposable
             var folder = Path.GetDirectoryName(Path.GetFullPath(logPath));
             if (folder is not null)
                 Directory.CreateDirectory(folder);
-            _log = new RunLogWriter(logPath, metadata);
+            _log = new BackgroundRunLog(new RunLogWriter(logPath, metadata)); // the header is written here, synchronously
         }
         if (meterName is not null)
             _metrics = new MonitorMetrics(meterName, metadata.RunName);
@@ -51,8 +51,8 @@ internal sealed class RunRecorder : IDisposable
         if (_log is not null)
         {
             foreach (var a in anomalies)
-                _log.Write(a);
-            _log.Write(record);
+                _log.Enqueue(a);
+            _log.Enqueue(record);
         }
         _metrics?.Record(record.Loss, record.GradientNorm ?? double.NaN, anomalies.Count);
         if (TensorBoard is not null)
@@ -67,7 +67,7 @@ internal sealed class RunRecorder : IDisposable
     public void Record(MetricRecord metric)
     {
         _history.Add(metric);
-        _log?.Write(metric);
+        _log?.Enqueue(metric);
         TensorBoard?.Write(metric);
     }
 
@@ -75,7 +75,7 @@ internal sealed class RunRecorder : IDisposable
     public void Record(CurvatureRecord curvature)
     {
         _history.Add(curvature);
-        _log?.Write(curvature);
+        _log?.Enqueue(curvature);
         TensorBoard?.Write(new MetricRecord
         {
             Step = curvature.Step,
@@ -84,9 +84,16 @@ internal sealed class RunRecorder : IDisposable
         });
     }
 
+    /// <summary>Writes what the run log still has queued and closes every sink.</summary>
     public void Dispose()
     {
-        _log?.Dispose();
-        _metrics?.Dispose();
+        try
+        {
+            _log?.Dispose();
+        }
+        finally
+        {
+            _metrics?.Dispose();
+        }
     }
 }

@@ -75,6 +75,7 @@ public sealed class CurvatureInstrumentTests
         string path = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"{Guid.NewGuid():N}.jsonl");
         manual_seed(2);
         var model = nn.Sequential(("fc1", nn.Linear(4, 8)), ("tanh", nn.Tanh()), ("fc2", nn.Linear(8, 1)));
+        CurvatureRecord[] inMemory;
         using (var monitor = new TrainingMonitor(model, new MonitorOptions
         {
             PublishMetrics = false,
@@ -84,10 +85,12 @@ public sealed class CurvatureInstrumentTests
         }))
         {
             Train(monitor, optim.SGD(model.parameters(), 0.05), 4, s => Regression(s), Mse);
-            var run = RunLogReader.Read(path);
-            CollectionAssert.AreEqual(monitor.Run.Curvature.ToArray(), run.Curvature.ToArray());
-            Assert.AreEqual(4, run.Curvature.Count);
+            inMemory = monitor.Run.Curvature.ToArray();
         }
+
+        var run = RunLogReader.Read(path); // the monitor is disposed: its log is complete
+        CollectionAssert.AreEqual(inMemory, run.Curvature.ToArray());
+        Assert.AreEqual(4, run.Curvature.Count);
     }
 
     [TestMethod]

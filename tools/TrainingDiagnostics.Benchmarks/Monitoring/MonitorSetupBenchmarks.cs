@@ -9,20 +9,19 @@ namespace TrainingDiagnostics.Benchmarks.Monitoring;
 /// What the monitor costs in the setups users run, as ratios to a plain step (forward, backward, optimizer step) in the same
 /// run: a large MLP (784-1024-1024-10, batch 128) and a small tabular one (64-32-32-10, batch 64), each with and without
 /// BatchNorm, with the defaults users get (run log on, metrics published), with neither, under the Rollback policy, and
-/// under libtorch's anomaly mode. Threads: libtorch's default and one, as a parameter; the count in force is printed.
+/// under libtorch's anomaly mode. Each configuration trains its own copy of the model (same initial weights), so that a
+/// monitor's hooks run only in its own steps. Threads: libtorch's default and one, as a parameter; the count in force is printed.
 /// </summary>
 [MemoryDiagnoser(false)]
 public class MonitorSetupBenchmarks
 {
-    private nn.Module<Tensor, Tensor> _model = null!;
-    private optim.Optimizer _optimizer = null!;
-    private TrainingMonitor _defaults = null!;
-    private TrainingMonitor _bare = null!;
-    private TrainingMonitor _rollback = null!;
+    private Subject _plain = null!;
+    private Subject _defaults = null!;
+    private Subject _bare = null!;
+    private Subject _rollback = null!;
     private Tensor _x = null!;
     private Tensor _y = null!;
     private string _folder = null!;
-    private long _step;
 
     /// <summary>The model and optimizer.</summary>
     [Params("784-1024-1024-10 SGD", "784-1024-1024-10 BN Adam", "64-32-32-10 Adam", "64-32-32-10 BN Adam")]
@@ -32,56 +31,47 @@ public class MonitorSetupBenchmarks
     [Params(0, 1)]
     public int Threads { get; set; }
 
+    /// <summary>
+    /// Builds one model per configuration, each with the same initial weights, its own optimizer and at most one monitor:
+    /// a monitor's hooks (on BatchNorm layers) then run only in the steps of the configuration they belong to, as in a
+    /// user's program, where a model has one monitor.
+    /// </summary>
     [GlobalSetup]
     public void Setup_()
     {
         BenchmarkThreads.Use(Threads, $"{nameof(MonitorSetupBenchmarks)} {Setup}");
-        manual_seed(1);
-        bool large = Setup.StartsWith("784", StringComparison.Ordinal);
-        bool batchNorm = Setup.Contains("BN", StringComparison.Ordinal);
-        int input = large ? 784 : 64, hidden = large ? 1024 : 32, batch = large ? 128 : 64;
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("fc1", nn.Linear(input, hidden)) };
-        if (batchNorm)
-            layers.Add(("bn1", nn.BatchNorm1d(hidden)));
-        layers.Add(("relu1", nn.ReLU()));
-        layers.Add(("fc2", nn.Linear(hidden, hidden)));
-        if (batchNorm)
-            layers.Add(("bn2", nn.BatchNorm1d(hidden)));
-        layers.Add(("relu2", nn.ReLU()));
-        layers.Add(("fc3", nn.Linear(hidden, 10)));
-        _model = nn.Sequential(layers);
-        _optimizer = Setup.EndsWith("SGD", StringComparison.Ordinal) ? optim.SGD(_model.parameters(), 1e-3) : optim.Adam(_model.parameters(), 1e-4);
         _folder = Path.Combine(Path.GetTempPath(), $"tdiag-bench-{Guid.NewGuid():N}");
-        _defaults = new TrainingMonitor(_model, new MonitorOptions { Optimizer = _optimizer, RunLogPath = Path.Combine(_folder, "run.jsonl") });
-        _bare = new TrainingMonitor(_model, new MonitorOptions { Optimizer = _optimizer, PublishMetrics = false });
-        _rollback = new TrainingMonitor(_model, new MonitorOptions { Optimizer = _optimizer, Policy = AnomalyPolicy.Rollback, RunLogPath = Path.Combine(_folder, "rollback.jsonl") });
+        _plain = Build(optimizer => null);
+        _defaults = Build(optimizer => new MonitorOptions { Optimizer = optimizer, RunLogPath = Path.Combine(_folder, "run.jsonl") });
+        _bare = Build(optimizer => new MonitorOptions { Optimizer = optimizer, PublishMetrics = false });
+        _rollback = Build(optimizer => new MonitorOptions { Optimizer = optimizer, Policy = AnomalyPolicy.Rollback, RunLogPath = Path.Combine(_folder, "rollback.jsonl") });
+        bool large = Setup.StartsWith("784", StringComparison.Ordinal);
         var generator = new Generator(7);
-        _x = randn(batch, input, generator: generator);
-        _y = randint(0, 10, batch, generator: generator);
+        _x = randn(large ? 128 : 64, large ? 784 : 64, generator: generator);
+        _y = randint(0, 10, large ? 128 : 64, generator: generator);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         // A healthy benchmark raises nothing: an alarm would make the Rollback case restore state instead of measuring it.
-        foreach (var (name, monitor) in new[] { ("defaults", _defaults), ("bare", _bare), ("rollback", _rollback) })
-            Console.WriteLine($"// {Setup}, {name}: {monitor.Run.Steps.Count} steps in memory, {monitor.Run.Anomalies.Count} anomalies " +
-                string.Join(", ", monitor.Run.Anomalies.GroupBy(a => a.Kind).Select(g => $"{g.Key} x{g.Count()}")));
-        _defaults.Dispose();
-        _bare.Dispose();
-        _rollback.Dispose();
+        foreach (var (name, subject) in new[] { ("defaults", _defaults), ("bare", _bare), ("rollback", _rollback) })
+        {
+            var run = subject.Monitor!.Run;
+            Console.WriteLine($"// {Setup}, {name}: {run.Steps.Count} steps in memory, {run.Anomalies.Count} anomalies " +
+                string.Join(", ", run.Anomalies.GroupBy(a => a.Kind).Select(g => $"{g.Key} x{g.Count()}")));
+            subject.Monitor.Dispose();
+        }
         Directory.Delete(_folder, recursive: true);
     }
-
-    private Tensor Loss() => nn.functional.cross_entropy(_model.call(_x), _y);
 
     [Benchmark(Baseline = true, Description = "plain step")]
     public void Plain()
     {
         using var scope = NewDisposeScope();
-        _optimizer.zero_grad();
-        Loss().backward();
-        _optimizer.step();
+        _plain.Optimizer.zero_grad();
+        _plain.Loss(_x, _y).backward();
+        _plain.Optimizer.step();
     }
 
     [Benchmark(Description = "monitor, defaults (run log + metrics)")]
@@ -98,15 +88,48 @@ public class MonitorSetupBenchmarks
     {
         using var scope = NewDisposeScope();
         using var anomaly = autograd.detect_anomaly();
-        _optimizer.zero_grad();
-        Loss().backward();
-        _optimizer.step();
+        _plain.Optimizer.zero_grad();
+        _plain.Loss(_x, _y).backward();
+        _plain.Optimizer.step();
     }
 
-    private void Monitored(TrainingMonitor monitor)
+    private void Monitored(Subject subject)
     {
         using var scope = NewDisposeScope();
-        if (monitor.Step(_step++, Loss).ShouldStep)
-            _optimizer.step();
+        if (subject.Monitor!.Step(subject.Step++, () => subject.Loss(_x, _y)).ShouldStep)
+            subject.Optimizer.step();
+    }
+
+    /// <summary>A model of <see cref="Setup"/> (seeded: every configuration starts from the same weights), its optimizer and its monitor.</summary>
+    private Subject Build(Func<optim.Optimizer, MonitorOptions?> options)
+    {
+        manual_seed(1);
+        bool large = Setup.StartsWith("784", StringComparison.Ordinal);
+        bool batchNorm = Setup.Contains("BN", StringComparison.Ordinal);
+        int input = large ? 784 : 64, hidden = large ? 1024 : 32;
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("fc1", nn.Linear(input, hidden)) };
+        if (batchNorm)
+            layers.Add(("bn1", nn.BatchNorm1d(hidden)));
+        layers.Add(("relu1", nn.ReLU()));
+        layers.Add(("fc2", nn.Linear(hidden, hidden)));
+        if (batchNorm)
+            layers.Add(("bn2", nn.BatchNorm1d(hidden)));
+        layers.Add(("relu2", nn.ReLU()));
+        layers.Add(("fc3", nn.Linear(hidden, 10)));
+        var model = nn.Sequential(layers);
+        optim.Optimizer optimizer = Setup.EndsWith("SGD", StringComparison.Ordinal) ? optim.SGD(model.parameters(), 1e-3) : optim.Adam(model.parameters(), 1e-4);
+        var monitorOptions = options(optimizer);
+        return new Subject(model, optimizer, monitorOptions is null ? null : new TrainingMonitor(model, monitorOptions));
+    }
+
+    private sealed class Subject(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, TrainingMonitor? monitor)
+    {
+        public optim.Optimizer Optimizer { get; } = optimizer;
+
+        public TrainingMonitor? Monitor { get; } = monitor;
+
+        public long Step { get; set; }
+
+        public Tensor Loss(Tensor x, Tensor y) => nn.functional.cross_entropy(model.call(x), y);
     }
 }

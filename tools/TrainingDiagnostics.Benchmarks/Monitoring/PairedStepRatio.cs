@@ -6,23 +6,27 @@ using static TorchSharp.torch;
 namespace TrainingDiagnostics.Benchmarks.Monitoring;
 
 /// <summary>
-/// A paired, interleaved measurement of the monitor's overhead (<c>dotnet run -c Release -- paired [PAIRS] [THREADS] [SETUPS]</c>):
-/// for each setup of <see cref="MonitorSetupBenchmarks"/>, alternate a plain step and each monitored configuration many
-/// times, and report per configuration the median of the per-pair ratios (a typical step), the 5 % trimmed mean of them
-/// (every step, the scheduled work of every 10th step included, the machine's rare stalls left out) and the ratio of the
-/// total times. Interleaving cancels the slow drifts of a shared machine's load that separate BenchmarkDotNet cases do not.
-/// Prints a Markdown table (with the machine and thread count) that can be committed as it is.
+/// A paired, interleaved measurement of the monitor's overhead
+/// (<c>dotnet run -c Release -- paired [ROUNDS] [THREADS] [SETUPS] [BLOCK]</c>): for each setup of
+/// <see cref="MonitorSetupBenchmarks"/>, each round times a block of BLOCK plain steps, then a block of BLOCK steps of
+/// each monitored configuration; it reports per configuration the median of the per-round ratios, their quartiles, their
+/// 5 % trimmed mean and the ratio of the total times. Interleaving rounds cancels the slow drifts of a shared machine's
+/// load that separate BenchmarkDotNet cases do not; blocks of many steps keep each block's own garbage collections and
+/// scheduled work (every 10th step) in it, and keep caches as warm as in a training loop (with BLOCK = 1, a plain step
+/// right after a monitored one runs colder and flatters the monitor). Prints a Markdown table with the machine and the
+/// thread count, to be committed as it is.
 /// </summary>
 public static class PairedStepRatio
 {
     /// <summary>Runs every setup and configuration and prints one table row per pair of them.</summary>
-    /// <param name="args">Optional: the number of pairs (default 300), the libtorch thread count (default 0: libtorch's),
-    /// and the setups, comma-separated (default: all four).</param>
+    /// <param name="args">Optional: the number of rounds (default 300), the libtorch thread count (default 0: libtorch's),
+    /// the setups, comma-separated (default: all four), and the steps per block (default 1).</param>
     public static void Run(string[] args)
     {
         int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
         int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
         string[] setups = args.Length > 2 ? args[2].Split(',') : ["784-1024-1024-10 SGD", "784-1024-1024-10 BN Adam", "64-32-32-10 Adam", "64-32-32-10 BN Adam"];
+        int block = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
         var rows = new List<string>();
         int libTorchThreads = 0;
         foreach (var setup in setups)
@@ -49,28 +53,30 @@ public static class PairedStepRatio
             for (int i = 0; i < pairs; i++)
             {
                 clock.Restart();
-                bench.Plain();
+                for (int k = 0; k < block; k++)
+                    bench.Plain();
                 double baseline = clock.Elapsed.TotalMicroseconds;
-                plain.Add(baseline);
+                plain.Add(baseline / block);
                 for (int c = 0; c < configurations.Length; c++)
                 {
                     clock.Restart();
-                    configurations[c].Step();
+                    for (int k = 0; k < block; k++)
+                        configurations[c].Step();
                     ratios[c].Add(clock.Elapsed.TotalMicroseconds / baseline);
                     totals[c] += clock.Elapsed.TotalMicroseconds;
                 }
             }
             for (int c = 0; c < configurations.Length; c++)
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {setup} | {Quantile(plain, 0.5):F0} µs | {configurations[c].Name} | x{Quantile(ratios[c], 0.5):F3} | {Quantile(ratios[c], 0.25):F3}-{Quantile(ratios[c], 0.75):F3} | x{TrimmedMean(ratios[c], 0.025):F3} | x{totals[c] / plain.Sum():F3} |"));
+                    $"| {setup} | {Quantile(plain, 0.5):F0} µs | {configurations[c].Name} | x{Quantile(ratios[c], 0.5):F3} | {Quantile(ratios[c], 0.25):F3}-{Quantile(ratios[c], 0.75):F3} | x{TrimmedMean(ratios[c], 0.025):F3} | x{totals[c] / (plain.Sum() * block):F3} |"));
             bench.Cleanup();
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Machine: {Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}. " +
-            $"libtorch intra-op threads: {libTorchThreads} ({(threads > 0 ? "set" : "libtorch's default")}). {pairs} pairs per setup, after 30 warm-up rounds; each configuration's step follows a plain step."));
+            $"libtorch intra-op threads: {libTorchThreads} ({(threads > 0 ? "set" : "libtorch's default")}). {pairs} rounds per setup after 30 warm-up rounds; each round times {block} plain step(s), then {block} step(s) of each configuration in turn."));
         Console.WriteLine();
-        Console.WriteLine("| setup | plain step (median) | configuration | median ratio | quartiles | trimmed mean ratio (5 %) | ratio of totals |");
+        Console.WriteLine("| setup | plain step (median of blocks) | configuration | median ratio | quartiles | trimmed mean ratio (5 %) | ratio of totals |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (string row in rows)
             Console.WriteLine(row);
