@@ -9,18 +9,20 @@ namespace TrainingDiagnostics.ModuleState;
 /// <see cref="Add"/> before the transfer; read its value with the indexer after it.
 /// </summary>
 /// <remarks>
-/// Values are stacked per dtype and copied to the host together: one stack and one copy when they share a dtype and a
-/// device (the usual step), otherwise one stack per dtype, one cast to float64 and one concatenation. A host read per value
+/// Values are stacked per dtype and copied to the host together: one stack (and one concatenation when the monitor queued
+/// vectors of norms) and one copy when they share a dtype and a device (the usual step), otherwise one flat vector per
+/// dtype, one cast to float64 each and one concatenation. A host read per value
 /// (<c>.item()</c>) would cost a device synchronization and a native call each.
 /// </remarks>
 public sealed class DeviceReads
 {
-    private readonly List<Tensor> _pending = [];
+    private readonly List<Tensor> _pending = []; // 0-dim tensors (one value) and, from the monitor, vectors (one value per element)
+    private int _count;
     private double[] _values = [];
     private bool _transferred;
 
     /// <summary>The number of values queued.</summary>
-    public int Count => _pending.Count;
+    public int Count => _count;
 
     /// <summary>Queues a one-element tensor (a norm, a sum) to be read with the step's transfer.</summary>
     /// <param name="value">A tensor of one element on the model's device; it must live until the transfer (the step's dispose scope).</param>
@@ -38,12 +40,19 @@ public sealed class DeviceReads
     }
 
     /// <summary>Queues a 0-dim tensor without checking it (the monitor's own reads: norms and sums are 0-dim by construction).</summary>
-    internal DeviceRead AddScalar(Tensor scalar)
+    internal DeviceRead AddScalar(Tensor scalar) => Queue(scalar, 1);
+
+    /// <summary>Queues the <paramref name="length"/> values of a vector (the norms of a group of gradients, computed by one
+    /// operation); value k is read with <c>new DeviceRead(first.Index + k)</c>.</summary>
+    internal DeviceRead AddVector(Tensor vector, int length) => Queue(vector, length);
+
+    private DeviceRead Queue(Tensor tensor, int length)
     {
         if (_transferred)
             throw new InvalidOperationException("The step's values were already read from the device; queue values before the transfer (in Instrument.Queue).");
-        _pending.Add(scalar);
-        return new DeviceRead(_pending.Count - 1);
+        _pending.Add(tensor);
+        _count += length;
+        return new DeviceRead(_count - length);
     }
 
     /// <summary>The value of a queued entry, after the transfer.</summary>
@@ -56,10 +65,10 @@ public sealed class DeviceReads
     /// <summary>Copies every queued value to the host in one transfer.</summary>
     internal void Transfer()
     {
+        _transferred = true;
         if (_pending.Count == 0)
         {
             _values = [];
-            _transferred = true;
             return;
         }
         using var scope = NewDisposeScope();
@@ -68,47 +77,70 @@ public sealed class DeviceReads
         var (type, deviceType, deviceIndex) = (_pending[0].dtype, _pending[0].device_type, _pending[0].device_index);
         if (_pending.TrueForAll(t => t.dtype == type && t.device_type == deviceType && t.device_index == deviceIndex))
         {
-            // The usual step: one dtype on one device. One stack, and the values read in their own type.
-            var stacked = stack(_pending);
-            var onHost = stacked.device_type == DeviceType.CPU ? stacked : stacked.cpu();
+            // The usual step: one dtype on one device. One stack (and one concatenation when vectors were queued), one
+            // copy, and the values read in their own type.
+            var onHost = ToHost(Flatten(_pending));
             _values = type switch
             {
                 ScalarType.Float32 => Array.ConvertAll(onHost.data<float>().ToArray(), v => (double)v),
                 ScalarType.Float64 => onHost.data<double>().ToArray(),
                 _ => onHost.to(ScalarType.Float64).data<double>().ToArray(),
             };
-            _transferred = true;
             return;
         }
-        var groups = new Dictionary<ScalarType, List<int>>();
-        for (int i = 0; i < _pending.Count; i++)
+
+        // Several dtypes (or devices): one flat vector per dtype, cast to float64, concatenated on the first one's device.
+        var first = new int[_pending.Count];
+        for (int i = 1; i < first.Length; i++)
+            first[i] = first[i - 1] + (int)_pending[i - 1].numel();
+        var order = new List<int>(_count);
+        var parts = new List<Tensor>();
+        foreach (var group in Enumerable.Range(0, _pending.Count).GroupBy(i => _pending[i].dtype))
         {
-            var t = _pending[i].dtype;
-            if (!groups.TryGetValue(t, out var members))
-                groups[t] = members = [];
-            members.Add(i);
+            var members = group.Select(i => _pending[i].device_type == deviceType && _pending[i].device_index == deviceIndex ? _pending[i] : _pending[i].to(device)).ToList();
+            var flat = Flatten(members);
+            parts.Add(group.Key == ScalarType.Float64 ? flat : flat.to(ScalarType.Float64));
+            foreach (int i in group)
+                for (int k = 0; k < _pending[i].numel(); k++)
+                    order.Add(first[i] + k);
         }
-        var order = new List<int>(_pending.Count);
-        var stacks = new List<Tensor>(groups.Count);
-        foreach (var (t, members) in groups)
-        {
-            var stacked = stack(members.Select(i => _pending[i].device_type == deviceType && _pending[i].device_index == deviceIndex ? _pending[i] : _pending[i].to(device)).ToArray());
-            stacks.Add(t == ScalarType.Float64 ? stacked : stacked.to(ScalarType.Float64));
-            order.AddRange(members);
-        }
-        var all = stacks.Count == 1 ? stacks[0] : cat(stacks);
-        var host = all.device_type == DeviceType.CPU ? all : all.cpu();
-        var flat = host.data<double>().ToArray();
-        _values = new double[flat.Length];
+        var values = ToHost(parts.Count == 1 ? parts[0] : cat(parts)).data<double>().ToArray();
+        _values = new double[_count];
         for (int k = 0; k < order.Count; k++)
-            _values[order[k]] = flat[k];
-        _transferred = true;
+            _values[order[k]] = values[k];
     }
 
     /// <summary>Forgets the step's values and queued tensors, ready for the next step.</summary>
     internal void Clear()
     {
         _pending.Clear();
+        _count = 0;
         _transferred = false;
+    }
+
+    private static Tensor ToHost(Tensor tensor) => tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu();
+
+    /// <summary>One vector of the entries' values, in order: runs of scalars stacked, vectors as they are, all concatenated.</summary>
+    private static Tensor Flatten(List<Tensor> entries)
+    {
+        if (entries.TrueForAll(t => t.dim() == 0))
+            return stack(entries);
+        var segments = new List<Tensor>();
+        var run = new List<Tensor>();
+        foreach (var entry in entries)
+        {
+            if (entry.dim() == 0)
+            {
+                run.Add(entry);
+                continue;
+            }
+            if (run.Count > 0)
+                segments.Add(stack(run));
+            run.Clear();
+            segments.Add(entry);
+        }
+        if (run.Count > 0)
+            segments.Add(stack(run));
+        return segments.Count == 1 ? segments[0] : cat(segments);
     }
 }

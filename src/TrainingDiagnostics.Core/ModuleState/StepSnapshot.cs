@@ -8,10 +8,11 @@ namespace TrainingDiagnostics.ModuleState;
 /// statistics and batch counters) as they were before the step's forward pass. One instance is refilled at every step.
 /// </summary>
 /// <remarks>
-/// <para>Buffers are copied in groups: the vectors of one dtype and device (every BatchNorm's running mean and variance)
-/// with one concatenation, the scalars of one dtype and device (the batch counters) with one stack, any other buffer on
-/// its own into a copy allocated once. A healthy step therefore costs one random-state read and about two operations,
-/// whatever the number of BatchNorm layers (a ResNet-50 has 159 buffers). Restoring, which is rare, splits the groups.</para>
+/// <para>Each buffer is copied into a copy allocated once (an in-place copy, the cheapest libtorch operation). When a model
+/// has many buffers of one kind (at least <see cref="StepStatisticsReader.GroupFrom"/> vectors of one dtype and device, such
+/// as BatchNorm running means and variances, or as many scalars, such as their batch counters), they are copied together
+/// by one concatenation or one stack instead: a ResNet-50's 159 buffers cost two operations, not 159. Restoring, which is
+/// rare, splits the groups.</para>
 /// <para>Only the CPU generator is captured: TorchSharp 0.107 exposes no state of the CUDA generators (its native
 /// <c>THSGenerator_default_generator</c> returns the CPU generator only, and <c>THSGenerator_new</c> creates CPU
 /// generators only). Replays of CUDA models therefore run their dropout layers in eval mode, so that they do not draw
@@ -29,7 +30,7 @@ internal sealed class StepSnapshot : IDisposable
         var buffers = tree.Buffers.Select(b => b.Buffer).ToList();
         foreach (var group in buffers.Where(b => b.dim() <= 1).GroupBy(b => (b.dim(), b.dtype, b.device_type, b.device_index)))
         {
-            if (group.Count() >= 2)
+            if (group.Count() >= StepStatisticsReader.GroupFrom)
                 _groups.Add(new BufferGroup([.. group], Stacked: group.Key.Item1 == 0));
         }
         var grouped = _groups.SelectMany(g => g.Live).ToHashSet(ReferenceEqualityComparer.Instance);

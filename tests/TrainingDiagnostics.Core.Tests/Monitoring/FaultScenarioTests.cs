@@ -1,6 +1,7 @@
 using TorchSharp;
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Monitoring;
+using TrainingDiagnostics.TestSupport;
 using static TorchSharp.torch;
 using static TrainingDiagnostics.Tests.Monitoring.MonitorHarness;
 
@@ -154,6 +155,43 @@ public sealed class FaultScenarioTests
         using var scope = NewDisposeScope();
         var bn = model.named_buffers().Single(b => b.name == "bn.running_var").buffer;
         Assert.IsTrue(bn.isfinite().all().item<bool>(), "the skipped step put the running statistics back");
+    }
+
+    [TestMethod]
+    public void ADeepBatchNormNetworkPoisonedByABatchOfOneIsFoundAndPutBackExactly()
+    {
+        // Five BatchNorm layers: ten running statistics, probed by one operation over their concatenation, and copied
+        // before each step as one group. A batch of one row poisons them all; the skipped step must put every one back.
+        manual_seed(4);
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("fc", nn.Linear(4, 8)) };
+        for (int k = 1; k <= 5; k++)
+        {
+            layers.Add(($"bn{k}", nn.BatchNorm1d(8)));
+            layers.Add(($"fc{k}", nn.Linear(8, 8)));
+        }
+        layers.Add(("out", nn.Linear(8, 1)));
+        var model = nn.Sequential(layers);
+        using var monitor = Monitor(model);
+        Dictionary<string, Tensor> before = [];
+        var results = Train(monitor, optim.SGD(model.parameters(), 0.01), 3, s => Regression(s, rows: s == 2 ? 1 : 16), Mse, beforeStep: s =>
+        {
+            if (s == 2)
+                before = model.named_buffers().ToDictionary(b => b.name, b => b.buffer.detach().clone().DetachFromDisposeScope());
+        });
+
+        var a = First(results);
+        Assert.AreEqual(2, a.Step);
+        Assert.AreEqual(AnomalyKind.BatchNormDegenerate, a.Kind);
+        Assert.AreEqual(AnomalyPhase.Forward, a.Phase);
+        Assert.AreEqual("bn1", a.ModulePath);
+        Assert.IsTrue(a.NaNCount > 0, "the running variance did turn NaN, and the probe saw it");
+        Assert.IsFalse(results[2].ShouldStep, "SkipStep acts on it");
+        Assert.HasCount(15, before, "ten running statistics and five batch counters");
+        foreach (var (name, buffer) in model.named_buffers())
+        {
+            CollectionAssert.AreEqual(TensorAssert.Values(before[name]), TensorAssert.Values(buffer), $"{name} is exactly its value before the skipped step");
+            before[name].Dispose();
+        }
     }
 
     [TestMethod]

@@ -59,6 +59,56 @@ public sealed class MonitorRecordingTests
     }
 
     [TestMethod]
+    public void GradientNormsOfSameShapeParametersNormedTogetherMatchAnIndependentComputation()
+    {
+        // Three 6x6 weights and three biases of 6: two groups normed by one stacked operation each; one bias is frozen (no
+        // gradient), so the biases' group falls back to one operation per parameter and the frozen one has no norm.
+        manual_seed(5);
+        var model = nn.Sequential(("fc1", nn.Linear(6, 6)), ("tanh1", nn.Tanh()), ("fc2", nn.Linear(6, 6)), ("tanh2", nn.Tanh()), ("fc3", nn.Linear(6, 6)));
+        var frozen = model.named_parameters().Single(p => p.name == "fc2.bias").parameter;
+        frozen.requires_grad = false;
+        using var monitor = new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false });
+        using var scope = NewDisposeScope();
+        var x = randn(16, 6, generator: new Generator(3));
+        var result = monitor.Step(0, () => model.call(x).pow(2).mean());
+
+        var layers = result.Record!.Layers.ToDictionary(l => l.Name);
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (parameter.grad is null)
+            {
+                Assert.AreEqual("fc2.bias", name);
+                Assert.IsNull(layers[name].GradientNorm, "a frozen parameter has no gradient norm");
+                continue;
+            }
+            var grad = TensorAssert.Values(parameter.grad);
+            double expected = Math.Sqrt(grad.Sum(v => v * v));
+            Assert.IsGreaterThan(0.0, expected, name);
+            Assert.AreEqual(expected, layers[name].GradientNorm!.Value, expected * 1e-6, name);
+        }
+        Assert.AreEqual(5, layers.Values.Count(l => l.GradientNorm is not null));
+    }
+
+    [TestMethod]
+    public void AFiniteGradientWhoseFloat32NormOverflowsInAStackedGroupIsNotReportedAsNonFinite()
+    {
+        var fc1 = nn.Linear(16, 1);
+        var fc2 = nn.Linear(16, 1); // three of the same shapes: normed together
+        var fc3 = nn.Linear(16, 1);
+        var model = nn.Sequential(("fc1", fc1), ("fc2", fc2), ("fc3", fc3));
+        using var monitor = new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false });
+        using var scope = NewDisposeScope();
+        var c = tensor(Enumerable.Range(0, 16).Select(i => i % 2 == 0 ? 1e38f : -1e38f).ToArray()).reshape(1, 16);
+        var result = monitor.Step(0, () => (fc1.weight! * c).sum() * 0 + (fc2.weight! * c).sum() + (fc3.weight! * c).sum() * 0
+            + (fc1.bias! + fc2.bias! + fc3.bias!).sum() * 0);
+        Assert.IsTrue(result.IsHealthy, string.Join("; ", result.Anomalies.Select(a => a.Message)));
+        var weightGrad = result.Record!.Layers.Single(l => l.Name == "fc2.weight").GradientNorm!.Value;
+        Assert.IsTrue(double.IsFinite(weightGrad) && weightGrad > 3.4e38, $"norm recomputed in float64: {weightGrad}");
+        Assert.AreEqual(0.0, result.Record.Layers.Single(l => l.Name == "fc1.weight").GradientNorm!.Value, "its group mates' norms are their own");
+        Assert.AreEqual(0.0, result.Record.Layers.Single(l => l.Name == "fc3.weight").GradientNorm!.Value, "its group mates' norms are their own");
+    }
+
+    [TestMethod]
     public void AFiniteGradientWhoseFloat32NormOverflowsIsNotReportedAsNonFinite()
     {
         var fc = nn.Linear(16, 1);
