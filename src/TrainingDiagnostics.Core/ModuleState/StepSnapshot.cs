@@ -8,11 +8,11 @@ namespace TrainingDiagnostics.ModuleState;
 /// statistics and batch counters) as they were before the step's forward pass. One instance is refilled at every step.
 /// </summary>
 /// <remarks>
-/// <para>Each buffer is copied into a copy allocated once (an in-place copy, the cheapest libtorch operation). When a model
-/// has many buffers of one kind (at least <see cref="StepStatisticsReader.GroupFrom"/> vectors of one dtype and device, such
-/// as BatchNorm running means and variances, or as many scalars, such as their batch counters), they are copied together
-/// by one concatenation or one stack instead: a ResNet-50's 159 buffers cost two operations, not 159. Restoring, which is
-/// rare, splits the groups.</para>
+/// <para>Buffers of one kind are copied together: the vectors of one dtype and device (BatchNorm running means and
+/// variances) by one concatenation, the scalars of one dtype and device (their batch counters) by one stack, so that a
+/// ResNet-50's 159 buffers cost two operations, not 159 (each libtorch operation costs a few microseconds of dispatch,
+/// whatever its size). A buffer of any other shape, or alone of its kind, is copied in place into a copy allocated once.
+/// Restoring, which is rare, splits the groups.</para>
 /// <para>Only the CPU generator is captured: TorchSharp 0.107 exposes no state of the CUDA generators (its native
 /// <c>THSGenerator_default_generator</c> returns the CPU generator only, and <c>THSGenerator_new</c> creates CPU
 /// generators only). Replays of CUDA models therefore run their dropout layers in eval mode, so that they do not draw

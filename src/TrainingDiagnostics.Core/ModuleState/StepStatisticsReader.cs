@@ -17,14 +17,15 @@ namespace TrainingDiagnostics.ModuleState;
 /// BatchNorm scales of one width, the layers of a repeated block) are stacked and normed by two operations per group of
 /// three or more, instead of one per parameter; large ones (over <see cref="GroupedNumelLimit"/> elements) are normed alone, since
 /// stacking would copy them.</para>
-/// <para>The running statistics are probed by one sum per tensor, or by the sum of their concatenation when there are
-/// at least <see cref="GroupFrom"/> of them (two operations for any number of BatchNorm layers). A non-finite probe is
-/// confirmed tensor by tensor, so that a sum overflowing on finite values raises nothing.</para>
+/// <para>The running statistics are probed by the sum of their concatenation (two operations for any number of BatchNorm
+/// layers; one sum per tensor when they differ in dtype, device or rank). A non-finite probe is confirmed tensor by
+/// tensor, so that a sum overflowing on finite values raises nothing.</para>
 /// </remarks>
 internal sealed class StepStatisticsReader
 {
-    /// <summary>The number of tensors from which one operation over their concatenation beats one operation each.</summary>
-    public const int GroupFrom = 8;
+    /// <summary>The number of tensors from which they are read or copied by one operation over their concatenation (or stack)
+    /// instead of one operation each: every libtorch operation costs a few microseconds of dispatch, whatever its size.</summary>
+    public const int GroupFrom = 2;
 
     /// <summary>The largest gradient (in elements) that is stacked with others of its shape for one norm operation.</summary>
     public const long GroupedNumelLimit = 1 << 16;
