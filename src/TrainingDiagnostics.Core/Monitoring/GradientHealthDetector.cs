@@ -10,6 +10,8 @@ namespace TrainingDiagnostics.Monitoring;
 /// several times the median, so a spike must clear both <c>ExplodingThreshold</c> robust deviations and a full decade.
 /// A run that turns divergent after a calm start (a learning-rate mistake) is caught by either rule: a spike, or a few
 /// consecutive norms half a decade above the median, or a loss that stays well above its recent median while still finite.
+/// A loss is diverging only when it also climbs back by a tenth of the level the run started from: a run that drove its
+/// loss to nearly zero (a memorized training set) may double it from 1e-5 to 2e-5 without anything going wrong.
 /// Each kind has a cooldown so one incident does not flood the log.
 /// </remarks>
 internal sealed class GradientHealthDetector
@@ -25,6 +27,7 @@ internal sealed class GradientHealthDetector
     private int _highStreak;
     private int _lowStreak;
     private int _lossStreak;
+    private double? _startingLoss; // |median| of the first full window of losses: the run's own scale
     private long _observed;
 
     public GradientHealthDetector(MonitorOptions options)
@@ -79,12 +82,13 @@ internal sealed class GradientHealthDetector
         if (_losses.Count >= _options.WarmupSteps && double.IsFinite(loss))
         {
             var (median, spread) = _losses.Statistics();
-            double limit = median + Math.Max(6 * spread, Math.Abs(median));
+            _startingLoss ??= Math.Abs(median);
+            double limit = median + Math.Max(Math.Max(6 * spread, Math.Abs(median)), 0.1 * _startingLoss.Value);
             _lossStreak = loss > limit ? _lossStreak + 1 : 0;
             if (_lossStreak >= Sustained)
             {
                 Raise(findings, step, AnomalyKind.DivergingLoss, loss, limit,
-                    $"The loss {loss:G4} has stayed above {limit:G4} (its recent median {median:G4} plus six robust deviations, and at least double) for {_lossStreak} steps.");
+                    $"The loss {loss:G4} has stayed above {limit:G4} (its recent median {median:G4} plus six robust deviations, at least double, and a tenth of its starting level higher) for {_lossStreak} steps.");
             }
         }
 

@@ -76,6 +76,24 @@ public sealed class GradientHealthDetectorTests
     }
 
     [TestMethod]
+    public void ALossDrivenNearlyToZeroMayDoubleWithoutDiverging()
+    {
+        // A memorized training set: the loss falls from 2.3 to about 1e-5, then wanders between 1e-5 and 6e-5. Its doubling
+        // is noise at that scale; a climb back to a tenth of where the run started (0.23) would be divergence.
+        var random = new Random(7);
+        var detector = new GradientHealthDetector(new MonitorOptions());
+        for (int step = 0; step < 400; step++)
+        {
+            double loss = Math.Max(2.3 * Math.Exp(-step / 30.0), 1e-5) * (1 + (0.05 * random.NextDouble()));
+            Assert.AreEqual(0, detector.Observe(step, loss, 1, NoLayers).Count(f => f.Kind == AnomalyKind.DivergingLoss), $"step {step}");
+        }
+        for (int step = 400; step < 420; step++)
+            Assert.AreEqual(0, detector.Observe(step, 6e-5, 1, NoLayers).Count, $"a six-fold rise at 1e-5 is not divergence (step {step})");
+        var kinds = Enumerable.Range(420, 6).SelectMany(s => detector.Observe(s, 0.5, 1, NoLayers)).Select(f => f.Kind).ToList();
+        CollectionAssert.Contains(kinds, AnomalyKind.DivergingLoss, "back to a fifth of the starting loss is divergence");
+    }
+
+    [TestMethod]
     public void ParametersWithZeroGradientForSeveralStepsAreDead()
     {
         var detector = new GradientHealthDetector(new MonitorOptions { DeadGradientSteps = 5 });
