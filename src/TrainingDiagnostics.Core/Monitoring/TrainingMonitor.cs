@@ -29,8 +29,8 @@ namespace TrainingDiagnostics.Monitoring;
 /// }
 /// </code>
 /// <para>Cost of a healthy step: the forward and backward passes, one device-to-host transfer of a few numbers per
-/// parameter tensor, a copy of the CPU random state and of the module buffers (BatchNorm statistics) into copies allocated
-/// once, and one line of run log. A replay runs only when a check trips. Diagnostics never change training: the replay
+/// parameter tensor, a copy of the CPU random state and of the module buffers (BatchNorm statistics), and a record queued
+/// for the run log, which a thread of its own writes. A replay runs only when a check trips. Diagnostics never change training: the replay
 /// puts back gradients, buffers and the random state exactly as the normal step left them. Tensors created by the loss
 /// closure belong to the caller's dispose scope.</para>
 /// <para>Hooks observe modules called through <c>call()</c> whose <c>forward</c> takes and returns one tensor (all the
