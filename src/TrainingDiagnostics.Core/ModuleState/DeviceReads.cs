@@ -65,10 +65,10 @@ public sealed class DeviceReads
     /// <summary>Copies every queued value to the host in one transfer.</summary>
     internal void Transfer()
     {
-        _transferred = true;
         if (_pending.Count == 0)
         {
             _values = [];
+            _transferred = true;
             return;
         }
         using var scope = NewDisposeScope();
@@ -86,6 +86,7 @@ public sealed class DeviceReads
                 ScalarType.Float64 => onHost.data<double>().ToArray(),
                 _ => onHost.to(ScalarType.Float64).data<double>().ToArray(),
             };
+            _transferred = true;
             return;
         }
 
@@ -108,6 +109,7 @@ public sealed class DeviceReads
         _values = new double[_count];
         for (int k = 0; k < order.Count; k++)
             _values[order[k]] = values[k];
+        _transferred = true;
     }
 
     /// <summary>Forgets the step's values and queued tensors, ready for the next step.</summary>

@@ -12,12 +12,15 @@ internal sealed record MetricHistory(string Name, long[] Steps, double[] Values,
     public static List<MetricHistory> FromRecords(IEnumerable<MetricRecord> records) =>
         records
             .GroupBy(m => m.Name, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                MetricRecord[] ordered = g.OrderBy(m => m.Step).ToArray(); // OrderBy is stable
-                return new MetricHistory(g.Key, ordered.Select(m => m.Step).ToArray(), ordered.Select(m => m.Value).ToArray(), MetricNames.Direction(g.Key));
-            })
+            .Select(g => InStepOrder(g.Key, g.Select(m => m.Step).ToList(), g.Select(m => m.Value).ToList()))
             .ToList();
+
+    /// <summary>One metric from its values in recording order: sorted by step, ties kept in recording order.</summary>
+    public static MetricHistory InStepOrder(string name, IReadOnlyList<long> steps, IReadOnlyList<double> values)
+    {
+        int[] order = Enumerable.Range(0, steps.Count).OrderBy(i => steps[i]).ToArray(); // OrderBy is stable
+        return new MetricHistory(name, order.Select(i => steps[i]).ToArray(), order.Select(i => values[i]).ToArray(), MetricNames.Direction(name));
+    }
 
     /// <summary>Whether <paramref name="a"/> is better than <paramref name="b"/> in this metric's direction (false when unknown).</summary>
     public bool IsBetter(double a, double b) => Direction switch

@@ -25,10 +25,6 @@ internal sealed class MetricFold : IRunFold
     }
 
     /// <summary>One history per name, in order of first record; values in step order, ties in recording order.</summary>
-    public IReadOnlyList<MetricHistory> Finish() => _order.Select(name =>
-    {
-        (List<long> steps, List<double> values) = _byName[name];
-        int[] order = Enumerable.Range(0, steps.Count).OrderBy(i => steps[i]).ToArray(); // stable: ties keep recording order
-        return new MetricHistory(name, order.Select(i => steps[i]).ToArray(), order.Select(i => values[i]).ToArray(), MetricNames.Direction(name));
-    }).ToList();
+    public IReadOnlyList<MetricHistory> Finish() =>
+        _order.Select(name => MetricHistory.InStepOrder(name, _byName[name].Steps, _byName[name].Values)).ToList();
 }

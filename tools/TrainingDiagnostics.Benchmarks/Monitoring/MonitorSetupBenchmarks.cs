@@ -75,10 +75,7 @@ public class MonitorSetupBenchmarks
     public void Plain()
     {
         using var scope = NewDisposeScope();
-        _plain.Optimizer.zero_grad();
-        _plain.Loss(_x, _y).backward();
-        _plain.Optimizer.step();
-        _plain.Step++;
+        PlainStep();
     }
 
     [Benchmark(Description = "monitor, defaults (run log + metrics)")]
@@ -95,6 +92,12 @@ public class MonitorSetupBenchmarks
     {
         using var scope = NewDisposeScope();
         using var anomaly = autograd.detect_anomaly();
+        PlainStep();
+    }
+
+    /// <summary>What a user's loop does without the monitor: zero the gradients, forward, backward, optimizer step.</summary>
+    private void PlainStep()
+    {
         _plain.Optimizer.zero_grad();
         _plain.Loss(_x, _y).backward();
         _plain.Optimizer.step();
