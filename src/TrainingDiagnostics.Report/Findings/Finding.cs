@@ -23,4 +23,7 @@ public sealed record Finding
 
     /// <summary>The module or parameter concerned, or <see langword="null"/>.</summary>
     public string? ModulePath { get; init; }
+
+    /// <summary>The fix a program can apply, or <see langword="null"/> where none follows from the evidence.</summary>
+    public Remedy? Remedy { get; init; }
 }
