@@ -26,6 +26,12 @@ public sealed record DiagnosticsRun
     /// <summary>Curvature estimates of the training loss (top Hessian eigenvalue, Hessian trace), in record order.</summary>
     public IReadOnlyList<CurvatureRecord> Curvature { get; init; } = [];
 
+    /// <summary>Contained failures of the monitor's optional instruments, in record order.</summary>
+    public IReadOnlyList<InstrumentFailureRecord> InstrumentFailures { get; init; } = [];
+
+    /// <summary>What the monitor's Heal policy did and how it turned out, in record order.</summary>
+    public IReadOnlyList<HealRecord> Heals { get; init; } = [];
+
     /// <summary>
     /// <see langword="false"/> when the log ended in a line cut mid-way: the training crashed (or was still
     /// writing) and the step in flight was lost. Everything before it is intact.
@@ -50,7 +56,9 @@ public sealed record DiagnosticsRun
         && Metrics.SequenceEqual(other.Metrics)
         && DataProfiles.SequenceEqual(other.DataProfiles)
         && ObservedFits.SequenceEqual(other.ObservedFits)
-        && Curvature.SequenceEqual(other.Curvature);
+        && Curvature.SequenceEqual(other.Curvature)
+        && InstrumentFailures.SequenceEqual(other.InstrumentFailures)
+        && Heals.SequenceEqual(other.Heals);
 
     /// <summary>A hash consistent with <see cref="Equals(DiagnosticsRun?)"/>.</summary>
     /// <returns>The hash code.</returns>

@@ -197,6 +197,14 @@ public sealed class RunLogCursor : IDisposable
                     return fit with { LogLines = fit.LogLines ?? [] };
                 case RunLogSchema.CurvatureKind:
                     return Deserialize(line, RunLogJsonContext.Default.CurvatureRecord, lineNumber);
+                case RunLogSchema.InstrumentFailureKind:
+                    InstrumentFailureRecord failure = Deserialize(line, RunLogJsonContext.Default.InstrumentFailureRecord, lineNumber);
+                    return failure.Instrument is null || failure.Stage is null || failure.Message is null || failure.ExceptionType is null
+                        ? throw Damaged(lineNumber, "an instrument failure needs \"instrument\", \"stage\", \"exceptionType\" and \"message\" strings", null)
+                        : failure;
+                case RunLogSchema.HealKind:
+                    HealRecord heal = Deserialize(line, RunLogJsonContext.Default.HealRecord, lineNumber);
+                    return heal.Action is null ? throw Damaged(lineNumber, "a heal record has no action", null) : heal with { Reason = heal.Reason ?? "" };
                 case RunLogSchema.HeaderKind:
                     throw Damaged(lineNumber, "a second header line; were two run logs concatenated?", null);
                 default:

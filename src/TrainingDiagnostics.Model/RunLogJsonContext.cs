@@ -17,4 +17,6 @@ namespace TrainingDiagnostics.Model;
 [JsonSerializable(typeof(DataProfileRecord))]
 [JsonSerializable(typeof(ObservedFitRecord))]
 [JsonSerializable(typeof(CurvatureRecord))]
+[JsonSerializable(typeof(InstrumentFailureRecord))]
+[JsonSerializable(typeof(HealRecord))]
 internal sealed partial class RunLogJsonContext : JsonSerializerContext;

@@ -74,6 +74,8 @@ public static class RunLogReader
         var dataProfiles = new List<DataProfileRecord>();
         var observedFits = new List<ObservedFitRecord>();
         var curvature = new List<CurvatureRecord>();
+        var instrumentFailures = new List<InstrumentFailureRecord>();
+        var heals = new List<HealRecord>();
         while (cursor.MoveNext())
         {
             switch (cursor.Current)
@@ -96,6 +98,12 @@ public static class RunLogReader
                 case CurvatureRecord estimate:
                     curvature.Add(estimate);
                     break;
+                case InstrumentFailureRecord failure:
+                    instrumentFailures.Add(failure);
+                    break;
+                case HealRecord heal:
+                    heals.Add(heal);
+                    break;
             }
         }
 
@@ -108,6 +116,8 @@ public static class RunLogReader
             DataProfiles = dataProfiles,
             ObservedFits = observedFits,
             Curvature = curvature,
+            InstrumentFailures = instrumentFailures,
+            Heals = heals,
             IsComplete = cursor.IsComplete,
             SkippedRecordCount = cursor.SkippedRecordCount,
         };

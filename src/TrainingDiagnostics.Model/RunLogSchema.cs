@@ -54,6 +54,12 @@ public static class RunLogSchema
     /// <summary>The <c>kind</c> of a curvature line: one <see cref="CurvatureRecord"/>.</summary>
     public const string CurvatureKind = "curvature";
 
+    /// <summary>The <c>kind</c> of a line that records a contained instrument failure: one <see cref="InstrumentFailureRecord"/>.</summary>
+    public const string InstrumentFailureKind = "instrumentFailure";
+
+    /// <summary>The <c>kind</c> of a line that records an action of the Heal policy or its outcome: one <see cref="HealRecord"/>.</summary>
+    public const string HealKind = "heal";
+
     /// <summary>The <c>kind</c> of a line announcing the parameter names of the step lines after it (version 2).</summary>
     public const string ParametersKind = "parameters";
 

@@ -136,6 +136,24 @@ public sealed class RunLogWriter : IDisposable
         WriteRecord(RunLogSchema.CurvatureKind, curvature, RunLogJsonContext.Default.CurvatureRecord);
     }
 
+    /// <summary>Appends one line recording a contained instrument failure and flushes it.</summary>
+    /// <param name="failure">The failure to write.</param>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void Write(InstrumentFailureRecord failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        WriteRecord(RunLogSchema.InstrumentFailureKind, failure, RunLogJsonContext.Default.InstrumentFailureRecord);
+    }
+
+    /// <summary>Appends one line recording a Heal action or its outcome and flushes it.</summary>
+    /// <param name="heal">The record to write.</param>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void Write(HealRecord heal)
+    {
+        ArgumentNullException.ThrowIfNull(heal);
+        WriteRecord(RunLogSchema.HealKind, heal, RunLogJsonContext.Default.HealRecord);
+    }
+
     /// <summary>
     /// Opens an existing run log (written and closed by another writer, for example a training monitor's) to append
     /// records after its last line; no header is written.

@@ -113,6 +113,36 @@ internal static class ReversePass
         return results;
     }
 
+    /// <summary>
+    /// The gradient of the scalar <paramref name="y"/> with respect to the leaves <paramref name="wrt"/>, as tensors that carry
+    /// a graph (reverse mode with <c>create_graph</c>), through <c>torch.autograd.grad</c>: nothing is accumulated into any
+    /// <c>.grad</c>, so no leaf-gradient reference cycle forms and libtorch prints no warning.
+    /// </summary>
+    /// <remarks>
+    /// Only for a loss whose plain backward pass has already succeeded on the same code path (the monitor's step): any
+    /// libtorch error inside <c>autograd.grad</c> aborts the process in TorchSharp 0.107. What can still differ is
+    /// excluded here: anomaly mode is switched off for the pass (its NaN check would raise), unused leaves are allowed (and
+    /// come back as zeros), and the graph is fresh.
+    /// </remarks>
+    public static Tensor[] GradientGraph(Tensor y, Tensor[] wrt)
+    {
+        var results = new Tensor[wrt.Length];
+        if (!y.requires_grad || y.numel() != 1)
+        {
+            for (int i = 0; i < wrt.Length; i++)
+                results[i] = zeros_like(wrt[i]);
+            return results;
+        }
+        if (Array.Exists(wrt, w => !w.requires_grad || !w.is_leaf))
+            throw new ArgumentException("ReversePass.GradientGraph: every input must be a leaf that requires grad.", nameof(wrt));
+        IList<Tensor> grads;
+        using (autograd.set_detect_anomaly(false))
+            grads = autograd.grad([y], wrt, [ones_like(y)], retain_graph: true, create_graph: true, allow_unused: true);
+        for (int i = 0; i < wrt.Length; i++)
+            results[i] = grads[i] is { IsInvalid: false } g ? g : zeros_like(wrt[i]);
+        return results;
+    }
+
     /// <summary>Single-tensor convenience over <see cref="Backward(Tensor, Tensor, Tensor[], bool, bool, string)"/>.</summary>
     public static Tensor Backward(Tensor y, Tensor v, Tensor wrt, bool createGraph, bool retainGraph, string api) =>
         Backward(y, v, new[] { wrt }, createGraph, retainGraph, api)[0];

@@ -64,7 +64,17 @@ public sealed class HessianOperator : IDisposable
     /// <param name="model">The model; left as found (see the other overload).</param>
     /// <param name="loss">Computes the scalar loss from the model; called once.</param>
     /// <param name="options">How to evaluate the loss.</param>
-    public static HessianOperator ForLoss(nn.Module model, Func<Tensor> loss, HessianOptions options)
+    public static HessianOperator ForLoss(nn.Module model, Func<Tensor> loss, HessianOptions options) =>
+        ForLoss(model, loss, options, lossProven: false);
+
+    /// <summary>
+    /// As <see cref="ForLoss(nn.Module, Func{Tensor}, HessianOptions)"/>; with <paramref name="lossProven"/> (the monitor's
+    /// step has just run a plain backward pass of this very closure), the gradient graph is built with
+    /// <c>torch.autograd.grad</c> (<see cref="ReversePass.GradientGraph"/>): no <c>.grad</c> is written, so no reference
+    /// cycle and no libtorch warning. Without it, the catchable <c>backward(create_graph: true, inputs: ...)</c> is used, whose
+    /// errors (an operation without a derivative) become exceptions instead of aborting the process.
+    /// </summary>
+    internal static HessianOperator ForLoss(nn.Module model, Func<Tensor> loss, HessianOptions options, bool lossProven)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
@@ -99,7 +109,9 @@ public sealed class HessianOperator : IDisposable
                 throw new ArgumentException($"HessianOperator.ForLoss: the loss closure failed: {FirstLine(e.Message)}", nameof(loss), e);
             }
             CheckScalarLoss(y);
-            gradients = ReversePass.Backward(y!, ones_like(y!), parameters, createGraph: true, retainGraph: true, Api);
+            gradients = lossProven
+                ? ReversePass.GradientGraph(y!, parameters)
+                : ReversePass.Backward(y!, ones_like(y!), parameters, createGraph: true, retainGraph: true, Api);
             foreach (var g in gradients)
                 g.DetachFromDisposeScope();
         }

@@ -15,6 +15,11 @@ internal sealed class ModelState : IDisposable
     private readonly List<(Tensor Buffer, Tensor Copy)> _buffers = new();
     private readonly List<(nn.Module Module, bool Training)> _modes = new();
     private readonly List<(BatchNorm Layer, double? Momentum)> _momenta = new();
+    private readonly List<BatchNorm> _untracked = new();
+
+    /// <summary>The private setter of <c>NormBase.track_running_stats</c> (TorchSharp 0.107), or null where it is not found.</summary>
+    private static readonly System.Reflection.MethodInfo? TrackRunningStats =
+        typeof(NormBase).GetProperty(nameof(NormBase.track_running_stats))?.GetSetMethod(nonPublic: true);
 
     public ModelState(nn.Module model)
     {
@@ -30,9 +35,12 @@ internal sealed class ModelState : IDisposable
     }
 
     /// <summary>
-    /// Puts BatchNorm layers into the requested mode and stops them from updating their running statistics (momentum 0:
-    /// running = 1·running + 0·batch leaves the values bit for bit). The statistics must not be written back later: in train
-    /// mode libtorch saves them for the backward pass, and an in-place restore would invalidate the graph we keep.
+    /// Puts BatchNorm layers into the requested mode and keeps their buffers out of the pass. A layer in train mode is
+    /// told not to track running statistics for the pass: it normalizes with the batch's statistics exactly as before, but
+    /// neither reads nor writes its running buffers, so the graph it builds saves none of them. The graph is then our own:
+    /// when the monitor later puts a buffer back in place (a skipped batch of one whose variance was NaN), the graph still
+    /// works. Where TorchSharp does not let that flag be set, momentum 0 keeps the values (running = 1·running + 0·batch),
+    /// which holds except for a NaN batch statistic.
     /// </summary>
     public void PrepareBatchNorm(nn.Module model, BatchNormMode mode)
     {
@@ -44,6 +52,12 @@ internal sealed class ModelState : IDisposable
                 layer.train(true);
             else if (mode == BatchNormMode.Eval)
                 layer.train(false);
+            if (layer.training && layer.track_running_stats && TrackRunningStats is { } setter)
+            {
+                setter.Invoke(layer, [false]);
+                _untracked.Add(layer);
+                continue;
+            }
             _momenta.Add((layer, layer.momentum));
             layer.momentum = 0.0;
         }
@@ -58,11 +72,14 @@ internal sealed class ModelState : IDisposable
         foreach (var (layer, momentum) in _momenta)
             layer.momentum = momentum;
         _momenta.Clear();
+        foreach (var layer in _untracked)
+            TrackRunningStats!.Invoke(layer, [true]);
+        _untracked.Clear();
         set_rng_state(_rng);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (buffer, copy) in _buffers)
-            if (!buffer.eq(copy).all().item<bool>())
+            if (!(buffer.eq(copy) | (buffer.isnan() & copy.isnan())).all().item<bool>()) // NaN == NaN: an unchanged poisoned buffer is left alone
                 buffer.copy_(copy);
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using TorchSharp;
 using TrainingDiagnostics.Anomalies;
 using TrainingDiagnostics.HigherOrder;
@@ -18,6 +17,10 @@ namespace TrainingDiagnostics.Monitoring;
 /// Changes no training result: the step's <c>.grad</c>, the buffers, the train/eval modes and the CPU random state are as
 /// the step left them (the operator restores them, and the random state the step moved is put back afterwards). The
 /// monitor's BatchNorm checks are suspended during the extra forward pass, which must not report the step twice.
+/// The Hessian is taken on a graph of its own: BatchNorm layers in train mode normalize with the batch's statistics without
+/// reading or writing their running buffers, so the monitor's later in-place restore of those buffers (the skip of a batch of one)
+/// cannot invalidate it; and the graph is built with <c>torch.autograd.grad</c>, which writes no <c>.grad</c> (no reference cycle).
+/// A failure is contained by the monitor like any instrument's.
 /// </remarks>
 internal sealed class CurvatureInstrument : Instrument
 {
@@ -27,28 +30,20 @@ internal sealed class CurvatureInstrument : Instrument
     private readonly int _budget;
     private readonly StepSnapshot _before;
     private readonly BatchNormWatch _batchNorm;
-    private readonly ILogger? _logger;
-
-    public CurvatureInstrument(Schedule schedule, int matVecBudget, StepSnapshot before, BatchNormWatch batchNorm, ILogger? logger)
+    public CurvatureInstrument(Schedule schedule, int matVecBudget, StepSnapshot before, BatchNormWatch batchNorm)
         : base("curvature", CostTier.Full, schedule)
     {
         _budget = matVecBudget;
         _before = before;
         _batchNorm = batchNorm;
-        _logger = logger;
     }
-
-    /// <summary>Why the instrument stopped measuring (the model has no Hessian it can take), or null while it works.</summary>
-    public string? DisabledReason { get; private set; }
 
     /// <summary>The part of a budget the eigenvalue may spend: two fifths (20 of the default 50), at least one.</summary>
     public static int EigenBudget(int budget) => Math.Max(1, budget * 2 / 5);
 
-    public override bool IsDue(long step) => DisabledReason is null && base.IsDue(step);
-
     public override void Compute(InstrumentContext context)
     {
-        if (!context.GradientsFinite || DisabledReason is not null)
+        if (!context.GradientsFinite)
             return;
         using var scope = NewDisposeScope();
         var after = get_rng_state(); // where the step left the random state: put back whatever the estimate does
@@ -58,13 +53,8 @@ internal sealed class CurvatureInstrument : Instrument
         try
         {
             _before.RestoreRandomState(); // the step's own dropout mask: the Hessian of the loss the optimizer sees
-            h = HessianOperator.ForLoss(context.Model, context.LossClosure);
-        }
-        catch (ArgumentException e)
-        {
-            DisabledReason = e.Message;
-            _logger?.LogWarning("Step {Step}: the curvature instrument is off for the rest of the run: {Reason}", context.Step, e.Message);
-            return;
+            // The step's own backward pass of this closure succeeded: build the gradient graph with autograd.grad.
+            h = HessianOperator.ForLoss(context.Model, context.LossClosure, new HessianOptions(), lossProven: true);
         }
         finally
         {

@@ -77,6 +77,17 @@ public sealed class InstrumentContext
 
     internal ModuleTree Tree { get; }
 
+    /// <summary>How much each list holds now: what an instrument stage adds after this mark is discarded if the stage fails.</summary>
+    internal (int Metrics, int Anomalies, int Curvature) Mark() => (_metrics.Count, _anomalies.Count, _curvature.Count);
+
+    /// <summary>Drops what was recorded after <paramref name="mark"/> (a failed instrument stage leaves no partial results).</summary>
+    internal void Discard((int Metrics, int Anomalies, int Curvature) mark)
+    {
+        _metrics.RemoveRange(mark.Metrics, _metrics.Count - mark.Metrics);
+        _anomalies.RemoveRange(mark.Anomalies, _anomalies.Count - mark.Anomalies);
+        _curvature.RemoveRange(mark.Curvature, _curvature.Count - mark.Curvature);
+    }
+
     internal IReadOnlyList<MetricRecord> Metrics => _metrics;
 
     internal IReadOnlyList<AnomalyEvent> Anomalies => _anomalies;

@@ -114,6 +114,13 @@ public sealed record MonitorOptions
     /// </summary>
     public IReadOnlyList<Instrument> Instruments { get; init; } = [];
 
+    /// <summary>
+    /// After this many due steps in a row in which an instrument failed (threw in any stage), it stands down for the rest of
+    /// the run. Every failure is contained (the step goes on as without the instrument) and recorded as an
+    /// <see cref="Model.InstrumentFailureRecord"/>. Default 3; at least 1.
+    /// </summary>
+    public int InstrumentFailureLimit { get; init; } = 3;
+
     /// <summary>A folder for TensorBoard event files (per-layer scalars each step, histograms on <see cref="HistogramSchedule"/>); null for none.</summary>
     public string? TensorBoardDirectory { get; init; }
 

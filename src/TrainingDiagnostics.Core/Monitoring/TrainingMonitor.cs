@@ -56,7 +56,7 @@ public sealed class TrainingMonitor : IDisposable
     private TrainingState? _rollbackState;
     private bool _pendingTaken;
     private readonly List<Instrument> _instruments;
-    private readonly List<Instrument> _due = [];
+    private readonly InstrumentRunner _runner;
     private readonly RunRecorder _recorder;
     private bool _rollbackOwed = true;
     private bool _runningStatisticsPoisoned;
@@ -71,6 +71,9 @@ public sealed class TrainingMonitor : IDisposable
         _options = options ?? new MonitorOptions();
         if (_options.WindowSize < 3)
             throw new ArgumentOutOfRangeException(nameof(options), _options.WindowSize, "MonitorOptions.WindowSize must be at least 3 steps.");
+        if (_options.InstrumentFailureLimit < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.InstrumentFailureLimit,
+                "MonitorOptions.InstrumentFailureLimit must be at least 1 failing step (3 is the default).");
         if (_options.CurvatureMatVecBudget < 2)
             throw new ArgumentOutOfRangeException(nameof(options), _options.CurvatureMatVecBudget,
                 "MonitorOptions.CurvatureMatVecBudget must be at least 2 Hessian-vector products (one for the top eigenvalue, one for the trace); 50 is the default.");
@@ -93,11 +96,12 @@ public sealed class TrainingMonitor : IDisposable
             new WeightNormInstrument(_options.WeightNormSchedule),
             new UpdateRatioInstrument(_options.UpdateRatioSchedule, _options.MaxUpdateRatio),
             new BatchNormVarianceInstrument(_options.ActivationStatisticsSchedule, _batchNorm),
-            new CurvatureInstrument(_options.CurvatureSchedule, _options.CurvatureMatVecBudget, _before, _batchNorm, _options.Logger),
+            new CurvatureInstrument(_options.CurvatureSchedule, _options.CurvatureMatVecBudget, _before, _batchNorm),
         ];
         if (_recorder.TensorBoard is { } tensorBoard)
             _instruments.Add(new HistogramInstrument(_options.HistogramSchedule, tensorBoard));
         _instruments.AddRange(_options.Instruments);
+        _runner = new InstrumentRunner(_instruments, _options.InstrumentFailureLimit, _options.Logger, _recorder.Record);
     }
 
     /// <summary>The monitored model.</summary>
@@ -109,6 +113,11 @@ public sealed class TrainingMonitor : IDisposable
     /// <summary>The instruments in force: the built-in ones (weight norms, update ratios, BatchNorm variances, curvature, and
     /// histograms when TensorBoard is on) with the schedules of <see cref="Options"/>, then <see cref="MonitorOptions.Instruments"/>.</summary>
     public IReadOnlyList<Instrument> Instruments => _instruments;
+
+    /// <summary>The names of the instruments that stood down after <see cref="MonitorOptions.InstrumentFailureLimit"/> failing
+    /// steps in a row, in the order they did; they run no more in this run (see <see cref="Run"/>'s
+    /// <see cref="DiagnosticsRun.InstrumentFailures"/> for what failed).</summary>
+    public IReadOnlyList<string> StoodDownInstruments => _runner.StoodDown;
 
     /// <summary>How many times the monitor's BatchNorm hooks ran (for tests of hook removal).</summary>
     internal int BatchNormHookInvocations => _batchNorm.Invocations;
@@ -157,7 +166,7 @@ public sealed class TrainingMonitor : IDisposable
         finally
         {
             _reads.Clear();
-            _due.Clear();
+            _runner.End();
         }
     }
 
@@ -186,9 +195,7 @@ public sealed class TrainingMonitor : IDisposable
             _pendingRollback.Capture(step);
             _pendingTaken = true;
         }
-        foreach (var instrument in _instruments)
-            if (instrument.IsDue(step))
-                _due.Add(instrument);
+        _runner.Begin(step);
     }
 
     /// <summary>Forward: zero the gradients, run the due instruments' pre-forward stage, run the closure and check its result.</summary>
@@ -197,8 +204,7 @@ public sealed class TrainingMonitor : IDisposable
         if (_options.ZeroGradients)
             foreach (var p in _tree.Parameters)
                 p.Tensor.grad = null;
-        foreach (var instrument in _due)
-            instrument.BeforeForward(context);
+        _runner.BeforeForward(context);
         Tensor lossTensor;
         using (enable_grad())
             lossTensor = loss() ?? throw new ArgumentException("The loss closure returned null; it must return the scalar loss tensor.", nameof(loss));
@@ -240,8 +246,7 @@ public sealed class TrainingMonitor : IDisposable
         using (no_grad())
         {
             _reader.Queue(lossTensor, _reads);
-            foreach (var instrument in _due)
-                instrument.Queue(context);
+            _runner.Queue(context);
         }
         _reads.Transfer();
         var stats = _reader.Take(_reads);
@@ -257,8 +262,7 @@ public sealed class TrainingMonitor : IDisposable
     /// </summary>
     private List<AnomalyEvent> Inspect(long step, Func<Tensor> loss, StepStatistics stats, ExternalException? backwardError, InstrumentContext context)
     {
-        foreach (var instrument in _due)
-            instrument.Compute(context);
+        _runner.Compute(context);
 
         var anomalies = new List<AnomalyEvent>();
         foreach (var issue in _batchNorm.Take())
@@ -340,8 +344,7 @@ public sealed class TrainingMonitor : IDisposable
 
         context.WillStep = shouldStep;
         context.RolledBack = rolledBack;
-        foreach (var instrument in _due)
-            instrument.AfterDecision(context);
+        _runner.AfterDecision(context);
 
         if (anomalies.Count == 0)
             return anomalies;
@@ -522,8 +525,7 @@ public sealed class TrainingMonitor : IDisposable
             return;
         _disposed = true;
         _batchNorm.Dispose();
-        foreach (var instrument in _instruments)
-            instrument.Dispose();
+        _runner.Dispose();
         _before.Dispose();
         _pendingRollback?.Dispose();
         _rollbackState?.Dispose();

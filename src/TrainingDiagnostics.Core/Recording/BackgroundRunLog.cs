@@ -115,6 +115,12 @@ internal sealed class BackgroundRunLog : IDisposable
             case CurvatureRecord curvature:
                 _writer.Write(curvature);
                 break;
+            case InstrumentFailureRecord failure:
+                _writer.Write(failure);
+                break;
+            case HealRecord heal:
+                _writer.Write(heal);
+                break;
             default:
                 throw new InvalidOperationException($"The run log has no line for a {record.GetType().Name}.");
         }

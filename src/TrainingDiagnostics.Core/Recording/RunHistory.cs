@@ -13,6 +13,8 @@ internal sealed class RunHistory
     private readonly List<AnomalyEvent> _anomalies = [];
     private readonly List<MetricRecord> _metrics = [];
     private readonly List<CurvatureRecord> _curvature = [];
+    private readonly List<InstrumentFailureRecord> _instrumentFailures = [];
+    private readonly List<HealRecord> _heals = [];
     private readonly HashSet<long> _anomalySteps = [];
     private long _stride = 1;
 
@@ -25,6 +27,27 @@ internal sealed class RunHistory
     public IReadOnlyList<MetricRecord> Metrics => _metrics;
 
     public IReadOnlyList<CurvatureRecord> Curvature => _curvature;
+
+    public IReadOnlyList<InstrumentFailureRecord> InstrumentFailures => _instrumentFailures;
+
+    public IReadOnlyList<HealRecord> Heals => _heals;
+
+    /// <summary>Keeps an instrument failure: the first <see cref="MaxEvents"/> of the run (the log keeps them all).</summary>
+    public void Add(InstrumentFailureRecord failure)
+    {
+        if (_instrumentFailures.Count < MaxEvents)
+            _instrumentFailures.Add(failure);
+    }
+
+    /// <summary>Keeps a Heal record: the first <see cref="MaxEvents"/> of the run (the Heal policy acts a bounded number of times).</summary>
+    public void Add(HealRecord heal)
+    {
+        if (_heals.Count < MaxEvents)
+            _heals.Add(heal);
+    }
+
+    /// <summary>How many instrument failures, and how many Heal records, the in-memory history keeps.</summary>
+    public const int MaxEvents = 1000;
 
     /// <summary>
     /// Keeps a curvature estimate (few on a logarithmic schedule). Beyond the capacity the older half is thinned by step

@@ -42,6 +42,8 @@ internal sealed class RunRecorder : IDisposable
         Anomalies = _history.Anomalies.ToArray(),
         Metrics = _history.Metrics.ToArray(),
         Curvature = _history.Curvature.ToArray(),
+        InstrumentFailures = _history.InstrumentFailures.ToArray(),
+        Heals = _history.Heals.ToArray(),
     };
 
     /// <summary>Records one step with its anomalies (events first in the log, then the step line).</summary>
@@ -82,6 +84,20 @@ internal sealed class RunRecorder : IDisposable
             Name = curvature.Quantity == CurvatureQuantity.TopEigenvalue ? "curvature/top_eigenvalue" : "curvature/trace",
             Value = curvature.Value,
         });
+    }
+
+    /// <summary>Records a contained instrument failure (history and run log).</summary>
+    public void Record(InstrumentFailureRecord failure)
+    {
+        _history.Add(failure);
+        _log?.Enqueue(failure);
+    }
+
+    /// <summary>Records an action of the Heal policy or its outcome (history and run log).</summary>
+    public void Record(HealRecord heal)
+    {
+        _history.Add(heal);
+        _log?.Enqueue(heal);
     }
 
     /// <summary>Writes what the run log still has queued and closes every sink.</summary>

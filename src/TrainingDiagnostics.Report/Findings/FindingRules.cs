@@ -42,6 +42,8 @@ public static class FindingRules
         new EdgeOfStabilityRule(),
         new DataProfileRule(),
         new PipelineErrorRule(),
+        new InstrumentFailureRule(),
+        new HealRule(),
         new NoIncidentsRule(),
     ];
 

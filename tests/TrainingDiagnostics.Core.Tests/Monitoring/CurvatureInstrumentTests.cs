@@ -207,7 +207,13 @@ public sealed class CurvatureInstrumentTests
         var results = Train(monitor, optim.SGD(model.parameters(), 0.01), 3, s => Regression(s), (p, t) => Mse(p, t.to(ScalarType.Float64)));
         Assert.IsTrue(results.All(r => r.ShouldStep));
         Assert.AreEqual(0, monitor.Run.Curvature.Count);
-        Assert.IsFalse(monitor.Instruments.Single(i => i.Name == "curvature").IsDue(3), "off for the rest of the run");
+        // Each refusal is a contained failure; the third in a row stands the instrument down for the rest of the run.
+        var failures = monitor.Run.InstrumentFailures;
+        Assert.AreEqual(3, failures.Count);
+        Assert.IsTrue(failures.All(f => f.Instrument == "curvature" && f.ExceptionType == nameof(ArgumentException)));
+        StringAssert.Contains(failures[0].Message, "different dtypes");
+        Assert.IsTrue(failures[^1].StoodDown);
+        CollectionAssert.AreEqual(new[] { "curvature" }, monitor.StoodDownInstruments.ToArray(), "off for the rest of the run");
     }
 
     private sealed class Cast() : nn.Module<Tensor, Tensor>("cast")
