@@ -20,4 +20,14 @@ public enum AnomalyPolicy
 
     /// <summary>Record the event, zero the gradients and throw a <see cref="TrainingAnomalyException"/> carrying it.</summary>
     Throw,
+
+    /// <summary>
+    /// <see cref="Rollback"/>, and heal what can be healed inside the loop: when the loss diverges, a gradient explodes or
+    /// turns non-finite, or the loss swings widely without progress, scale the learning rate down by a factor measured from
+    /// the run (the sharpness against 2/lr when curvature is measured, else the loss's growth, else the update-to-weight
+    /// ratios), at most <see cref="MonitorOptions.MaxHealActions"/> times. A poisoned batch is skipped. Each action and its
+    /// outcome, judged 20 steps later against the loss's level before the trouble, is a <see cref="Model.HealRecord"/> in
+    /// the run log. Needs <see cref="MonitorOptions.Optimizer"/> to change the learning rate.
+    /// </summary>
+    Heal,
 }

@@ -114,6 +114,9 @@ public sealed record MonitorOptions
     /// </summary>
     public IReadOnlyList<Instrument> Instruments { get; init; } = [];
 
+    /// <summary>The most learning-rate actions <see cref="AnomalyPolicy.Heal"/> takes in a run (default 3; at least 1).</summary>
+    public int MaxHealActions { get; init; } = 3;
+
     /// <summary>
     /// After this many due steps in a row in which an instrument failed (threw in any stage), it stands down for the rest of
     /// the run. Every failure is contained (the step goes on as without the instrument) and recorded as an

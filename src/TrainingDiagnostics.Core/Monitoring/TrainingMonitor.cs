@@ -57,6 +57,7 @@ public sealed class TrainingMonitor : IDisposable
     private bool _pendingTaken;
     private readonly List<Instrument> _instruments;
     private readonly InstrumentRunner _runner;
+    private readonly Healer? _healer;
     private readonly RunRecorder _recorder;
     private bool _rollbackOwed = true;
     private bool _runningStatisticsPoisoned;
@@ -84,7 +85,11 @@ public sealed class TrainingMonitor : IDisposable
         _replay = new StepReplay(_tree);
         _batchNorm = new BatchNormWatch(_tree);
         _before = new StepSnapshot(_tree);
-        if (_options.Policy == AnomalyPolicy.Rollback)
+        if (_options.MaxHealActions < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxHealActions, "MonitorOptions.MaxHealActions must be at least 1 (3 is the default).");
+        if (_options.Policy == AnomalyPolicy.Heal)
+            _healer = new Healer(_options.Optimizer, _options.MaxHealActions);
+        if (_options.Policy is AnomalyPolicy.Rollback or AnomalyPolicy.Heal)
         {
             _pendingRollback = new TrainingState(_tree, _options.Optimizer);
             _rollbackState = new TrainingState(_tree, _options.Optimizer);
@@ -325,6 +330,7 @@ public sealed class TrainingMonitor : IDisposable
                     _before.RestoreBuffers();
                     break;
                 case AnomalyPolicy.Rollback:
+                case AnomalyPolicy.Heal:
                     ZeroGradients();
                     _before.RestoreBuffers();
                     _rollbackState?.Restore();
@@ -340,6 +346,13 @@ public sealed class TrainingMonitor : IDisposable
         else if (_pendingTaken)
         {
             _rollbackOwed = true; // an unhealthy step's state is no state to return to: copy again at the next step
+        }
+
+        if (_healer is not null)
+        {
+            double? sharpness = context.Curvature.FirstOrDefault(c => c.Quantity == CurvatureQuantity.TopEigenvalue)?.Value;
+            foreach (var heal in _healer.Observe(context.Step, context.Loss, anomalies, actionable, context.UpdateRatios, sharpness))
+                _recorder.Record(heal);
         }
 
         context.WillStep = shouldStep;
