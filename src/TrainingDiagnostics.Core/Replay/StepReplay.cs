@@ -66,14 +66,27 @@ internal sealed partial class StepReplay
                 return found;
 
             string? node = null;
+            string? anomalyTrace = null;
             if (loss.requires_grad)
             {
                 try
                 {
                     if (target == ReplayTarget.NonFinite)
                     {
-                        using var anomaly = autograd.detect_anomaly(check_nan: true);
-                        loss.backward();
+                        // Anomaly mode prints its trace to native stderr: route it into the incident, not onto the user's console.
+                        string captured = NativeStandardError.Capture(() =>
+                        {
+                            using var anomaly = autograd.detect_anomaly(check_nan: true);
+                            try
+                            {
+                                loss.backward();
+                            }
+                            catch (ExternalException e)
+                            {
+                                node = NodeName(e.Message);
+                            }
+                        });
+                        anomalyTrace = NativeStandardError.FirstWarning(captured);
                     }
                     else
                     {
@@ -85,9 +98,12 @@ internal sealed partial class StepReplay
                     node = NodeName(e.Message);
                 }
             }
-            return target == ReplayTarget.NonFinite
+            var located = target == ReplayTarget.NonFinite
                 ? FromBackward(recorder.Observations, node, step)
                 : FromVanishing(recorder.Observations, step);
+            return located is not null && anomalyTrace is not null
+                ? located with { Localization = $"{located.Localization} (libtorch anomaly mode: {anomalyTrace.TrimEnd(':', ' ')})" }
+                : located;
         }
         finally
         {
