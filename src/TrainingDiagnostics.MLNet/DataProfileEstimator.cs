@@ -41,18 +41,16 @@ public sealed class DataProfileEstimator : IEstimator<DataProfileTransformer>
         return new DataProfileTransformer(profile);
     }
 
-    /// <summary>The input shape, unchanged (after checking the profiled columns exist).</summary>
+    /// <summary>The input shape, unchanged, after checking the profiled columns as <see cref="Fit"/> does.</summary>
     /// <param name="inputSchema">The input shape.</param>
     /// <returns>The same shape.</returns>
+    /// <exception cref="ArgumentException">A column is missing or not numeric (Single or Double, scalar or vector).</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         foreach (string column in _columns)
         {
-            if (!ShapeColumns.TryFind(inputSchema, column, out _))
-            {
-                throw new ArgumentException($"ProfileData: the column '{column}' was not found: expected a column of type Single or Double, or a vector of them.");
-            }
+            ColumnChecks.Require(inputSchema, column, ColumnRequirement.Profiled);
         }
 
         return inputSchema;

@@ -60,10 +60,12 @@ public sealed class DiagnosticsCatalog
 
     /// <summary>
     /// Adds <c>HasNonFinite</c> (Boolean) and <c>NonFiniteCount</c> (Int32): whether and how many values of
-    /// <paramref name="inputColumnName"/> (Single or Double, scalar or vector) are NaN or infinite. Savable: it round-trips
+    /// <paramref name="inputColumnName"/> (Single or Double, scalar or vector) are NaN or infinite. Each value is checked in its
+    /// column's own precision: a finite Double beyond Single's range (above about 3.4e38) is not flagged. Savable: it round-trips
     /// through <c>mlContext.Model.Save</c>/<c>Load</c> (the loading context must have called <c>mlContext.Diagnostics()</c>),
-    /// and the checked column's name survives the round trip. Filter the flagged rows with
-    /// <c>mlContext.Data.FilterRowsByColumn(data, "NonFiniteCount", upperBound: 0.5)</c>. Cost: one pass over each row's values.
+    /// and the checked column's name survives the round trip. Drop the flagged rows with
+    /// <c>mlContext.Data.FilterByCustomPredicate&lt;NonFiniteOutput&gt;(data, row =&gt; row.HasNonFinite)</c> (FilterRowsByColumn
+    /// takes only Single, Double and key columns, not the Int32 count). Cost: one pass over each row's values.
     /// </summary>
     /// <param name="inputColumnName">The column to check. Default <c>"Features"</c>.</param>
     /// <returns>The estimator (a chain of savable stages).</returns>

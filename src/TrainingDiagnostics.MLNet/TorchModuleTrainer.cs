@@ -56,14 +56,14 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = Options;
-        int featureSize = ColumnChecks.KnownSizeSingleVector(input.Schema, o.FeatureColumnName, "feature");
-        ColumnChecks.Label(input.Schema, o.LabelColumnName, o.Task);
+        int featureSize = ColumnChecks.KnownSizeSingleVector(input.Schema, o.FeatureColumnName, ColumnRequirement.Features);
+        ColumnChecks.Require(input.Schema, o.LabelColumnName, ColumnRequirement.Label(o.Task));
         int outputs = o.Task == TorchModuleTask.MulticlassClassification ? (int)((KeyDataViewType)input.Schema[o.LabelColumnName].Type).Count : 1;
         TensorRows? validation = null;
         if (o.ValidationSet is { } validationSet)
         {
-            ColumnChecks.KnownSizeSingleVector(validationSet.Schema, o.FeatureColumnName, "validation feature");
-            ColumnChecks.Label(validationSet.Schema, o.LabelColumnName, o.Task);
+            ColumnChecks.KnownSizeSingleVector(validationSet.Schema, o.FeatureColumnName, ColumnRequirement.ValidationFeatures);
+            ColumnChecks.Require(validationSet.Schema, o.LabelColumnName, ColumnRequirement.Label(o.Task));
             validation = TensorRows.Read(validationSet, o.FeatureColumnName, featureSize, o.LabelColumnName, o.Task);
         }
 
@@ -97,19 +97,11 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var o = Options;
-        if (!ShapeColumns.TryFind(inputSchema, o.FeatureColumnName, out var features))
-        {
-            throw new ArgumentException($"The feature column '{o.FeatureColumnName}' was not found: expected a column of type Vector<Single> of known size.");
-        }
-
-        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
-        {
-            throw new ArgumentException($"The feature column '{o.FeatureColumnName}' must be of type Vector<Single> of known size, but it is {features.Kind} of {features.ItemType}.");
-        }
+        ColumnChecks.Require(inputSchema, o.FeatureColumnName, ColumnRequirement.Features);
+        ColumnChecks.Require(inputSchema, o.LabelColumnName, ColumnRequirement.Label(o.Task));
 
         // SchemaShape.Column has no public constructor: the shape of ML.NET's usual scored columns for the task is taken from
         // one of ML.NET's own trainers for that task (nothing is fitted).
-        ColumnChecks.LabelShape(inputSchema, o.LabelColumnName, o.Task);
         return o.Task switch
         {
             TorchModuleTask.BinaryClassification => _context.BinaryClassification.Trainers.SdcaLogisticRegression(o.LabelColumnName, o.FeatureColumnName).GetOutputSchema(inputSchema),
@@ -286,7 +278,7 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
                 Title = string.Create(CultureInfo.InvariantCulture,
                     $"{rows.NonFiniteRows} training row(s) reached the trainer with NaN or infinite values in '{Options.FeatureColumnName}'"),
                 Detail = "Every batch holding one of them had a NaN loss; the monitor skipped those steps (NonFiniteInput incidents, module \"input\"). " +
-                    "Flag them with mlContext.Diagnostics().FlagNonFinite and drop them with mlContext.Data.FilterRowsByColumn(data, \"NonFiniteCount\", upperBound: 0.5), " +
+                    "Flag them with mlContext.Diagnostics().FlagNonFinite and drop them with mlContext.Data.FilterByCustomPredicate<NonFiniteOutput>(data, row => row.HasNonFinite), " +
                     "or replace the values with mlContext.Transforms.ReplaceMissingValues.",
             },
         ],

@@ -82,7 +82,7 @@ public sealed class TorchModuleTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        int size = ColumnChecks.KnownSizeSingleVector(inputSchema, FeatureColumnName, "feature");
+        int size = ColumnChecks.KnownSizeSingleVector(inputSchema, FeatureColumnName, ColumnRequirement.Features);
         if (size != FeatureSize)
         {
             throw new ArgumentException(

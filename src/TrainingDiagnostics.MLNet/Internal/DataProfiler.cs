@@ -16,17 +16,7 @@ internal static class DataProfiler
 
     public static DataProfileRecord Profile(IDataView data, IReadOnlyList<string> columnNames, string name)
     {
-        var columns = columnNames.Select(n => ColumnChecks.Find(data.Schema, n, "profiled", "Single or Double, or a vector of them")).ToList();
-        foreach (var column in columns)
-        {
-            var item = column.Type is VectorDataViewType v ? v.ItemType : column.Type;
-            if (item != NumberDataViewType.Single && item != NumberDataViewType.Double)
-            {
-                throw new ArgumentException(
-                    $"ProfileData: the column '{column.Name}' must be of type Single or Double (or a vector of them), but it is {ColumnChecks.Describe(column.Type)}.");
-            }
-        }
-
+        var columns = columnNames.Select(n => ColumnChecks.Require(data.Schema, n, ColumnRequirement.Profiled)).ToList();
         var whole = columns.Select(_ => new Accumulator()).ToArray();
         var slots = columns.Select(c => c.Type is VectorDataViewType { IsKnownSize: true, Size: <= MaxSlotsProfiled } v
             ? Enumerable.Range(0, v.Size).Select(_ => new Accumulator()).ToArray() : null).ToArray();

@@ -5,42 +5,37 @@ using TrainingDiagnostics.MLNet.Mapping;
 namespace TrainingDiagnostics.MLNet.Internal;
 
 /// <summary>
-/// Copies the checked column to the factory's fixed input name (as a Single vector), maps it, and drops the copy: every
-/// stage is savable, and the user's column name survives a save and load because the copy stage persists it.
+/// Copies the checked column to the factory's fixed input name (as a vector of its own item type), maps it, and drops the
+/// copy: every stage is savable, and the user's column name survives a save and load because the copy stage persists it.
+/// Single columns are checked as Single and Double columns as Double, each by its own factory.
 /// </summary>
 internal sealed class NonFiniteFlagEstimator(MLContext context, string inputColumnName) : IEstimator<ITransformer>
 {
     public ITransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return Chain(input.Schema).Fit(input);
+        var column = ColumnChecks.Require(input.Schema, inputColumnName, ColumnRequirement.FlagNonFiniteInput);
+        return Chain(ColumnTypeShape.Of(column.Type).Item).Fit(input);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!ShapeColumns.TryFind(inputSchema, inputColumnName, out var column))
-        {
-            throw new ArgumentException($"FlagNonFinite: the column '{inputColumnName}' was not found: expected a column of type Single or Double, or a vector of them.");
-        }
-
-        return StageChains.ToSingleVector(context, inputColumnName, column.ItemType, NonFiniteInput.ColumnName)
-            .Append(context.Transforms.CustomMapping(new FlagNonFiniteFactory().GetMapping(), FlagNonFiniteFactory.ContractName))
-            .Append(context.Transforms.DropColumns(NonFiniteInput.ColumnName))
-            .GetOutputSchema(inputSchema);
+        var type = ColumnChecks.Require(inputSchema, inputColumnName, ColumnRequirement.FlagNonFiniteInput);
+        return Chain(type.Item).GetOutputSchema(inputSchema);
     }
 
-    private IEstimator<ITransformer> Chain(DataViewSchema schema)
+    private IEstimator<ITransformer> Chain(DataViewType item)
     {
-        var column = ColumnChecks.Find(schema, inputColumnName, "FlagNonFinite input", "Single or Double, or a vector of them");
-        var item = column.Type is VectorDataViewType v ? v.ItemType : column.Type;
-        if (item != NumberDataViewType.Single && item != NumberDataViewType.Double)
+        // Concatenate keeps the item type, so no value is rounded before it is checked.
+        if (item == NumberDataViewType.Double)
         {
-            throw new ArgumentException(
-                $"FlagNonFinite: the column '{inputColumnName}' must be of type Single or Double (or a vector of them), but it is {ColumnChecks.Describe(column.Type)}.");
+            return context.Transforms.Concatenate(NonFiniteDoubleInput.ColumnName, inputColumnName)
+                .Append(context.Transforms.CustomMapping(new FlagNonFiniteDoubleFactory().GetMapping(), FlagNonFiniteDoubleFactory.ContractName))
+                .Append(context.Transforms.DropColumns(NonFiniteDoubleInput.ColumnName));
         }
 
-        return StageChains.ToSingleVector(context, inputColumnName, item, NonFiniteInput.ColumnName)
+        return context.Transforms.Concatenate(NonFiniteInput.ColumnName, inputColumnName)
             .Append(context.Transforms.CustomMapping(new FlagNonFiniteFactory().GetMapping(), FlagNonFiniteFactory.ContractName))
             .Append(context.Transforms.DropColumns(NonFiniteInput.ColumnName));
     }

@@ -12,26 +12,15 @@ internal sealed class PointwiseDerivativesEstimator<TFunction>(MLContext context
     public ITransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var column = ColumnChecks.Find(input.Schema, inputColumnName, "PointwiseDerivatives input", "Single or Double, or a vector of them");
-        var item = column.Type is VectorDataViewType v ? v.ItemType : column.Type;
-        if (item != NumberDataViewType.Single && item != NumberDataViewType.Double)
-        {
-            throw new ArgumentException(
-                $"PointwiseDerivatives: the column '{inputColumnName}' must be of type Single or Double (or a vector of them), but it is {ColumnChecks.Describe(column.Type)}.");
-        }
-
-        return Chain(item).Fit(input);
+        var column = ColumnChecks.Require(input.Schema, inputColumnName, ColumnRequirement.PointwiseInput);
+        return Chain(ColumnTypeShape.Of(column.Type).Item).Fit(input);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!ShapeColumns.TryFind(inputSchema, inputColumnName, out var column))
-        {
-            throw new ArgumentException($"PointwiseDerivatives: the column '{inputColumnName}' was not found: expected a column of type Single or Double, or a vector of them.");
-        }
-
-        return Chain(column.ItemType).GetOutputSchema(inputSchema);
+        var type = ColumnChecks.Require(inputSchema, inputColumnName, ColumnRequirement.PointwiseInput);
+        return Chain(type.Item).GetOutputSchema(inputSchema);
     }
 
     private IEstimator<ITransformer> Chain(DataViewType item)

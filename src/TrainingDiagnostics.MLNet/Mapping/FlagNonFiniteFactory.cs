@@ -1,11 +1,13 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using TrainingDiagnostics.MLNet.Internal;
 
 namespace TrainingDiagnostics.MLNet.Mapping;
 
 /// <summary>
-/// The CustomMapping factory of <see cref="DiagnosticsCatalog.FlagNonFinite"/>, found by its contract name when a saved
-/// model is loaded. A loading context must know this assembly: call <c>mlContext.Diagnostics()</c> (or
+/// The CustomMapping factory of <see cref="DiagnosticsCatalog.FlagNonFinite"/> for Single columns (Double columns have
+/// <see cref="FlagNonFiniteDoubleFactory"/>), found by its contract name when a saved model is loaded. A loading context must
+/// know this assembly: call <c>mlContext.Diagnostics()</c> (or
 /// <c>mlContext.ComponentCatalog.RegisterAssembly(typeof(FlagNonFiniteFactory).Assembly)</c>) before <c>mlContext.Model.Load</c>.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
@@ -14,19 +16,7 @@ public sealed class FlagNonFiniteFactory : CustomMappingFactory<NonFiniteInput, 
     /// <summary>The contract name saved in the model.</summary>
     public const string ContractName = "TrainingDiagnostics.FlagNonFinite";
 
-    /// <summary>The mapping: counts NaN and infinite values of the row.</summary>
+    /// <summary>The mapping: counts NaN and infinite values of the row, as Single.</summary>
     /// <returns>The mapping action.</returns>
-    public override Action<NonFiniteInput, NonFiniteOutput> GetMapping() => Map;
-
-    internal static void Map(NonFiniteInput input, NonFiniteOutput output)
-    {
-        int count = 0;
-        foreach (float v in input.Values.GetValues())
-        {
-            count += float.IsFinite(v) ? 0 : 1;
-        }
-
-        output.NonFiniteCount = count;
-        output.HasNonFinite = count > 0;
-    }
+    public override Action<NonFiniteInput, NonFiniteOutput> GetMapping() => (input, output) => NonFiniteCounts.Fill(input.Values, output);
 }
