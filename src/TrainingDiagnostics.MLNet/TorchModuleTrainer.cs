@@ -174,6 +174,7 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
         int[] order = Enumerable.Range(0, rows.Count).ToArray();
         DiagnosticsRun run;
         long step = 0;
+        double factor = 1; // the schedule's factor applied so far
         using (var monitor = new TrainingMonitor(module, monitorOptions))
         {
             for (int epoch = 0; epoch < o.Epochs; epoch++)
@@ -196,6 +197,11 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
                         for (int i = 0; i < batch.Length; i++)
                         {
                             batch[i] = order[start + i];
+                        }
+
+                        if (o.LearningRateSchedule is { } schedule)
+                        {
+                            ApplySchedule(optimizer, schedule, step, ref factor);
                         }
 
                         Tensor index = tensor(batch, device: device);
@@ -311,6 +317,27 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
         }
 
         return result;
+    }
+
+    /// <summary>Applies the schedule's change of factor since the last step to every group (keeps changes made by others, such as the Heal policy).</summary>
+    private static void ApplySchedule(optim.Optimizer optimizer, Func<long, double> schedule, long step, ref double factor)
+    {
+        double next = schedule(step);
+        if (!(next > 0) || !double.IsFinite(next))
+        {
+            throw new InvalidOperationException(
+                $"TorchModuleTrainerOptions.LearningRateSchedule returned {next} at step {step}; it must return a positive, finite factor of LearningRate.");
+        }
+
+        if (next != factor)
+        {
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate *= next / factor;
+            }
+
+            factor = next;
+        }
     }
 
     private static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> module, TorchModuleTrainerOptions o) => o.Optimizer switch

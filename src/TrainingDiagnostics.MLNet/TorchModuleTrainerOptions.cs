@@ -34,6 +34,13 @@ public sealed class TorchModuleTrainerOptions
     /// <summary>The optimizer's learning rate. Default 0.01.</summary>
     public double LearningRate { get; set; } = 0.01;
 
+    /// <summary>
+    /// A learning-rate schedule: the factor, at each step, by which <see cref="LearningRate"/> is multiplied (warm-up,
+    /// decay, a step schedule); null for a constant rate. The trainer applies the change of the factor from one step to the
+    /// next, so a learning-rate change made by the monitor's <c>Heal</c> policy is kept. The factor must be positive and finite.
+    /// </summary>
+    public Func<long, double>? LearningRateSchedule { get; set; }
+
     /// <summary>The optimizer. Default <see cref="TorchModuleOptimizer.Adam"/>.</summary>
     public TorchModuleOptimizer Optimizer { get; set; } = TorchModuleOptimizer.Adam;
 
