@@ -31,8 +31,35 @@ internal sealed class RunRecorder : IDisposable
             TensorBoard = new TensorBoardExporter(tensorBoardDirectory);
     }
 
-    /// <summary>The TensorBoard sink, when one was asked for.</summary>
-    public TensorBoardExporter? TensorBoard { get; }
+    /// <summary>The TensorBoard sink, when one was asked for and while it works (null after it failed: see <see cref="ToTensorBoard"/>).</summary>
+    public TensorBoardExporter? TensorBoard { get; private set; }
+
+    /// <summary>
+    /// Writes to TensorBoard, an optional export: a failure (a full disk, a step beyond TensorBoard's 32-bit step) never
+    /// ends the run. The sink stands down at its first failure, which is recorded like an instrument's.
+    /// </summary>
+    public void ToTensorBoard(long step, Action<TensorBoardExporter> write)
+    {
+        if (TensorBoard is not { } sink)
+            return;
+        try
+        {
+            write(sink);
+        }
+        catch (Exception e)
+        {
+            TensorBoard = null;
+            Record(new InstrumentFailureRecord
+            {
+                Step = step,
+                Instrument = "tensorboard",
+                Stage = "Record",
+                ExceptionType = e.GetType().Name,
+                Message = e.Message.Split('\n')[0],
+                StoodDown = true,
+            });
+        }
+    }
 
     /// <summary>Everything recorded so far (thinned beyond the in-memory capacity; the run log keeps every step).</summary>
     public DiagnosticsRun Run => new()
@@ -57,12 +84,12 @@ internal sealed class RunRecorder : IDisposable
             _log.Enqueue(record);
         }
         _metrics?.Record(record.Loss, record.GradientNorm ?? double.NaN, anomalies.Count);
-        if (TensorBoard is not null)
+        ToTensorBoard(record.Step, sink =>
         {
-            TensorBoard.Write(record);
+            sink.Write(record);
             foreach (var a in anomalies)
-                TensorBoard.Write(a);
-        }
+                sink.Write(a);
+        });
     }
 
     /// <summary>Records a metric.</summary>
@@ -70,7 +97,7 @@ internal sealed class RunRecorder : IDisposable
     {
         _history.Add(metric);
         _log?.Enqueue(metric);
-        TensorBoard?.Write(metric);
+        ToTensorBoard(metric.Step, sink => sink.Write(metric));
     }
 
     /// <summary>Records a curvature estimate (history, run log, and TensorBoard as a <c>curvature/...</c> scalar).</summary>
@@ -78,12 +105,12 @@ internal sealed class RunRecorder : IDisposable
     {
         _history.Add(curvature);
         _log?.Enqueue(curvature);
-        TensorBoard?.Write(new MetricRecord
+        ToTensorBoard(curvature.Step, sink => sink.Write(new MetricRecord
         {
             Step = curvature.Step,
             Name = curvature.Quantity == CurvatureQuantity.TopEigenvalue ? "curvature/top_eigenvalue" : "curvature/trace",
             Value = curvature.Value,
-        });
+        }));
     }
 
     /// <summary>Records a contained instrument failure (history and run log).</summary>

@@ -155,6 +155,31 @@ public sealed class InstrumentContainmentTests
     }
 
     [TestMethod]
+    public void ATensorBoardExportThatFailsStandsDownWithoutEndingTheRun()
+    {
+        // TensorBoard's steps are 32-bit: a run numbered by samples passes 2^31, where the export cannot follow.
+        string folder = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"tb-{Guid.NewGuid():N}");
+        var model = Net(9);
+        var optimizer = optim.SGD(model.parameters(), 0.01);
+        using var monitor = new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false, TensorBoardDirectory = folder, HistogramSchedule = Schedule.Every(1) });
+        long start = int.MaxValue - 2L;
+        for (long step = start; step < start + 6; step++)
+        {
+            using var scope = NewDisposeScope();
+            var (x, y) = Regression((int)(step - start));
+            var result = monitor.Step(step, () => Mse(model.call(x), y));
+            if (result.ShouldStep)
+                optimizer.step();
+        }
+        Assert.AreEqual(6, monitor.Run.Steps.Count, "every step ran");
+        var tensorBoard = monitor.Run.InstrumentFailures.Where(f => f.Instrument == "tensorboard").ToList();
+        Assert.AreEqual(1, tensorBoard.Count, "the export stands down at its first failure");
+        Assert.IsTrue(tensorBoard[0].StoodDown);
+        Assert.AreEqual((long)int.MaxValue + 1, tensorBoard[0].Step);
+        Assert.IsTrue(Directory.EnumerateFiles(folder).Any(), "the steps before the failure were exported");
+    }
+
+    [TestMethod]
     public void AFailureLimitBelowOneIsRefused()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingMonitor(Net(1), new MonitorOptions { InstrumentFailureLimit = 0 }));
