@@ -29,7 +29,7 @@ public sealed class DataProfileTests
         Assert.IsFalse(proline.IsConstant);
 
         Assert.IsGreaterThan(1000.0, profile.ScaleSpread);
-        var finding = profile.Findings.Single(f => f.Rule == "data-scale-spread");
+        var finding = profile.Findings.Single(f => f.Rule == InputScaleJudge.Rule);
         StringAssert.Contains(finding.Detail, "Normalize");
         StringAssert.Contains(finding.Title, "Features[12]");
     }
@@ -57,7 +57,7 @@ public sealed class DataProfileTests
         StringAssert.Contains(text, "id=\"pipeline\"");
         StringAssert.Contains(text, "normalize");
         var verdict = TrainingDiagnostics.Report.Findings.FindingRules.Evaluate(run);
-        Assert.IsTrue(verdict.Findings.Any(f => f.Rule == "data-scale-spread"));
+        Assert.IsTrue(verdict.Findings.Any(f => f.Rule == InputScaleJudge.Rule));
     }
 
     [TestMethod]

@@ -11,6 +11,7 @@ public sealed class InstrumentContext
     private readonly List<MetricRecord> _metrics = [];
     private readonly List<AnomalyEvent> _anomalies = [];
     private readonly List<CurvatureRecord> _curvature = [];
+    private readonly List<DataProfileRecord> _dataProfiles = [];
 
     internal InstrumentContext(ModuleTree tree, Func<Tensor> loss, long step, optim.Optimizer? optimizer, DeviceReads reads)
     {
@@ -86,6 +87,12 @@ public sealed class InstrumentContext
 
     /// <summary>Records a curvature estimate of this step (recorded with the step's metrics).</summary>
     internal void RecordCurvature(CurvatureRecord record) => _curvature.Add(record);
+
+    /// <summary>Data profiles of this step, from the input-profile instrument.</summary>
+    internal IReadOnlyList<DataProfileRecord> DataProfiles => _dataProfiles;
+
+    /// <summary>Records a data profile (recorded with the step's metrics).</summary>
+    internal void RecordDataProfile(DataProfileRecord profile) => _dataProfiles.Add(profile);
 
     /// <summary>Per-parameter weight norms, when the weight-norm instrument ran.</summary>
     internal double[]? WeightNorms { get; set; }

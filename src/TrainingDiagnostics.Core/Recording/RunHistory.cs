@@ -13,6 +13,7 @@ internal sealed class RunHistory
     private readonly List<AnomalyEvent> _anomalies = [];
     private readonly List<MetricRecord> _metrics = [];
     private readonly List<CurvatureRecord> _curvature = [];
+    private readonly List<DataProfileRecord> _dataProfiles = [];
     private readonly HashSet<long> _anomalySteps = [];
     private long _stride = 1;
 
@@ -25,6 +26,11 @@ internal sealed class RunHistory
     public IReadOnlyList<MetricRecord> Metrics => _metrics;
 
     public IReadOnlyList<CurvatureRecord> Curvature => _curvature;
+
+    public IReadOnlyList<DataProfileRecord> DataProfiles => _dataProfiles;
+
+    /// <summary>Keeps a data profile (one per profiled input: never thinned).</summary>
+    public void Add(DataProfileRecord profile) => _dataProfiles.Add(profile);
 
     /// <summary>
     /// Keeps a curvature estimate (few on a logarithmic schedule). Beyond the capacity the older half is thinned by step

@@ -42,6 +42,7 @@ internal sealed class RunRecorder : IDisposable
         Anomalies = _history.Anomalies.ToArray(),
         Metrics = _history.Metrics.ToArray(),
         Curvature = _history.Curvature.ToArray(),
+        DataProfiles = _history.DataProfiles.ToArray(),
     };
 
     /// <summary>Records one step with its anomalies (events first in the log, then the step line).</summary>
@@ -82,6 +83,13 @@ internal sealed class RunRecorder : IDisposable
             Name = curvature.Quantity == CurvatureQuantity.TopEigenvalue ? "curvature/top_eigenvalue" : "curvature/trace",
             Value = curvature.Value,
         });
+    }
+
+    /// <summary>Records a data profile (history and run log; a run has few, the input's one).</summary>
+    public void Record(DataProfileRecord profile)
+    {
+        _history.Add(profile);
+        _log?.Enqueue(profile);
     }
 
     /// <summary>Writes what the run log still has queued and closes every sink.</summary>
