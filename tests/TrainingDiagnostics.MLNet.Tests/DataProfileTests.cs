@@ -28,6 +28,9 @@ public sealed class DataProfileTests
         Assert.AreEqual(Math.Sqrt(column.Select(v => (v - mean) * (v - mean)).Average()), proline.StandardDeviation, 1e-3);
         Assert.IsFalse(proline.IsConstant);
 
+        // Oracle: each feature's scale is its largest absolute value; the spread is the largest over the smallest.
+        double[] extents = Enumerable.Range(0, 13).Select(j => Datasets.WineRows().Max(w => Math.Abs((double)w.Features[j]))).ToArray();
+        Assert.AreEqual(extents.Max() / extents.Min(), profile.ScaleSpread, 1e-9 * profile.ScaleSpread);
         Assert.IsGreaterThan(1000.0, profile.ScaleSpread);
         var finding = profile.Findings.Single(f => f.Rule == InputScaleJudge.Rule);
         StringAssert.Contains(finding.Detail, "Normalize");
