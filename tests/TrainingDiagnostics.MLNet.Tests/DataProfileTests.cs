@@ -48,7 +48,10 @@ public sealed class DataProfileTests
             .Append(context.Diagnostics().TorchModule(new TorchModuleTrainerOptions { ModelFactory = () => Models.Mlp(13, 8, 3), Epochs = 2, Seed = 1 }))
             .Fit(data);
         DiagnosticsRun run = model.LastTransformer.Run;
-        Assert.HasCount(1, run.DataProfiles);
+        Assert.HasCount(2, run.DataProfiles, "the pipeline's profile of the raw data and the monitor's profile of the trainer's input");
+        var input = run.DataProfiles.Single(p => p.Name == InstrumentMetricNames.InputProfile);
+        Assert.HasCount(13, input.Columns);
+        Assert.HasCount(0, input.Findings, "after NormalizeMeanVariance the trainer's input is of unit scale: " + string.Join("; ", input.Findings.Select(f => f.Title)));
         Assert.HasCount(1, run.ObservedFits);
 
         using var html = new StringWriter();
