@@ -38,6 +38,7 @@ public static class PairedStepRatio
             {
                 ("monitor, defaults (run log + metrics)", bench.MonitorDefaults),
                 ("monitor, defaults without activation health and input profile", bench.MonitorDefaultsWithoutSilentFaultMeasurements),
+                ("monitor, defaults with activation health every step", bench.MonitorActivationsEveryStep),
                 ("monitor, no log, no metrics", bench.MonitorBare),
                 ("monitor, Rollback policy (log + metrics)", bench.MonitorRollback),
             };
