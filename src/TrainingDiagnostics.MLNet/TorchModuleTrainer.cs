@@ -251,7 +251,7 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
             profiles = [.. profiles, NonFiniteInputProfile(rows)];
         }
 
-        run = run with { DataProfiles = profiles, ObservedFits = fits };
+        run = run with { DataProfiles = [.. run.DataProfiles, .. profiles], ObservedFits = fits }; // the monitor's input profile first, as in the log
         if (monitorOptions.RunLogPath is { } path && (profiles.Length > 0 || fits.Length > 0))
         {
             using var log = RunLogWriter.Append(path);

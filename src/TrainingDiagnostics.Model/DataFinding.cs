@@ -3,7 +3,7 @@ namespace TrainingDiagnostics.Model;
 /// <summary>A conclusion drawn from the data before training, for example "features span 0.1 to 1500: normalize".</summary>
 public sealed record DataFinding
 {
-    /// <summary>A stable identifier of the rule, for example <c>data-scale-spread</c>.</summary>
+    /// <summary>A stable identifier of the rule, for example <c>unnormalized-input</c> (<see cref="InputScaleJudge.Rule"/>).</summary>
     public required string Rule { get; init; }
 
     /// <summary>How much it matters.</summary>

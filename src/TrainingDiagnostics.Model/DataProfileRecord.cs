@@ -16,12 +16,13 @@ public sealed record DataProfileRecord
     public IReadOnlyList<ColumnProfile> Columns { get; init; } = [];
 
     /// <summary>
-    /// The ratio of the largest to the smallest typical magnitude (mean absolute value) over the profiled columns, or over
-    /// the slots of a single vector column; NaN when it cannot be measured. Values above 100 suggest normalizing.
+    /// The ratio of the largest to the smallest scale over the profiled features (the columns, or the slots of a vector
+    /// column), a feature's scale being its largest absolute value; NaN when it cannot be measured. Computed by
+    /// <see cref="InputScaleJudge.ScaleSpread"/>; above 100 (with values beyond [-1, 1]) it makes the <c>unnormalized-input</c> finding.
     /// </summary>
     public double ScaleSpread { get; init; } = double.NaN;
 
-    /// <summary>What the profile suggests (scale spread, non-finite values, constant columns).</summary>
+    /// <summary>What the profile suggests (unnormalized input, non-finite values, constant columns).</summary>
     public IReadOnlyList<DataFinding> Findings { get; init; } = [];
 
     /// <summary>Value equality, comparing the lists element by element.</summary>

@@ -28,8 +28,11 @@ public sealed class DataProfileTests
         Assert.AreEqual(Math.Sqrt(column.Select(v => (v - mean) * (v - mean)).Average()), proline.StandardDeviation, 1e-3);
         Assert.IsFalse(proline.IsConstant);
 
+        // Oracle: each feature's scale is its largest absolute value; the spread is the largest over the smallest.
+        double[] extents = Enumerable.Range(0, 13).Select(j => Datasets.WineRows().Max(w => Math.Abs((double)w.Features[j]))).ToArray();
+        Assert.AreEqual(extents.Max() / extents.Min(), profile.ScaleSpread, 1e-9 * profile.ScaleSpread);
         Assert.IsGreaterThan(1000.0, profile.ScaleSpread);
-        var finding = profile.Findings.Single(f => f.Rule == "data-scale-spread");
+        var finding = profile.Findings.Single(f => f.Rule == InputScaleJudge.Rule);
         StringAssert.Contains(finding.Detail, "Normalize");
         StringAssert.Contains(finding.Title, "Features[12]");
     }
@@ -45,7 +48,10 @@ public sealed class DataProfileTests
             .Append(context.Diagnostics().TorchModule(new TorchModuleTrainerOptions { ModelFactory = () => Models.Mlp(13, 8, 3), Epochs = 2, Seed = 1 }))
             .Fit(data);
         DiagnosticsRun run = model.LastTransformer.Run;
-        Assert.HasCount(1, run.DataProfiles);
+        Assert.HasCount(2, run.DataProfiles, "the pipeline's profile of the raw data and the monitor's profile of the trainer's input");
+        var input = run.DataProfiles.Single(p => p.Name == InstrumentMetricNames.InputProfile);
+        Assert.HasCount(13, input.Columns);
+        Assert.HasCount(0, input.Findings, "after NormalizeMeanVariance the trainer's input is of unit scale: " + string.Join("; ", input.Findings.Select(f => f.Title)));
         Assert.HasCount(1, run.ObservedFits);
 
         using var html = new StringWriter();
@@ -57,7 +63,7 @@ public sealed class DataProfileTests
         StringAssert.Contains(text, "id=\"pipeline\"");
         StringAssert.Contains(text, "normalize");
         var verdict = TrainingDiagnostics.Report.Findings.FindingRules.Evaluate(run);
-        Assert.IsTrue(verdict.Findings.Any(f => f.Rule == "data-scale-spread"));
+        Assert.IsTrue(verdict.Findings.Any(f => f.Rule == InputScaleJudge.Rule));
     }
 
     [TestMethod]

@@ -48,7 +48,9 @@ public sealed class DigitsPipelineTests
         }
 
         Assert.IsEmpty(run.Anomalies);
-        Assert.HasCount(1, run.DataProfiles);
+        Assert.HasCount(2, run.DataProfiles, "the pipeline's profile of the raw pixels and the monitor's of the trainer's input");
+        var input = run.DataProfiles.Single(p => p.Name == InstrumentMetricNames.InputProfile);
+        Assert.IsEmpty(input.Findings, "min-max scaled pixels in [0, 1] are normalized input");
     }
 
     [TestMethod]

@@ -6,8 +6,9 @@ namespace TrainingDiagnostics.Monitoring;
 /// order of a step; override the ones you need (usually <see cref="Queue"/> and <see cref="Compute"/>).
 /// </summary>
 /// <remarks>
-/// <para>The built-in instruments are weight norms, update-to-weight ratios, BatchNorm batch variances and TensorBoard
-/// histograms; <see cref="MonitorOptions.ForTier"/> sets their schedules. Add your own through
+/// <para>The built-in instruments are weight norms, update-to-weight ratios, BatchNorm batch variances, activation health
+/// (dead and saturated units), the input profile, TensorBoard histograms and curvature; <see cref="MonitorOptions.ForTier"/>
+/// sets their schedules. Add your own through
 /// <see cref="MonitorOptions.Instruments"/>:</para>
 /// <code>
 /// // The fraction of exactly-zero gradient entries of every weight matrix, every 100 steps, read with the step's one transfer.

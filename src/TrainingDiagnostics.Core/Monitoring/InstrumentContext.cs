@@ -11,6 +11,7 @@ public sealed class InstrumentContext
     private readonly List<MetricRecord> _metrics = [];
     private readonly List<AnomalyEvent> _anomalies = [];
     private readonly List<CurvatureRecord> _curvature = [];
+    private readonly List<DataProfileRecord> _dataProfiles = [];
 
     internal InstrumentContext(ModuleTree tree, Func<Tensor> loss, long step, optim.Optimizer? optimizer, DeviceReads reads)
     {
@@ -78,11 +79,12 @@ public sealed class InstrumentContext
     internal ModuleTree Tree { get; }
 
     /// <summary>How much each list holds now: what an instrument stage adds after this mark is discarded if the stage fails.</summary>
-    internal (int Metrics, int Anomalies, int Curvature) Mark() => (_metrics.Count, _anomalies.Count, _curvature.Count);
+    internal (int Metrics, int Anomalies, int Curvature, int DataProfiles) Mark() => (_metrics.Count, _anomalies.Count, _curvature.Count, _dataProfiles.Count);
 
     /// <summary>Drops what was recorded after <paramref name="mark"/> (a failed instrument stage leaves no partial results).</summary>
-    internal void Discard((int Metrics, int Anomalies, int Curvature) mark)
+    internal void Discard((int Metrics, int Anomalies, int Curvature, int DataProfiles) mark)
     {
+        _dataProfiles.RemoveRange(mark.DataProfiles, _dataProfiles.Count - mark.DataProfiles);
         _metrics.RemoveRange(mark.Metrics, _metrics.Count - mark.Metrics);
         _anomalies.RemoveRange(mark.Anomalies, _anomalies.Count - mark.Anomalies);
         _curvature.RemoveRange(mark.Curvature, _curvature.Count - mark.Curvature);
@@ -97,6 +99,12 @@ public sealed class InstrumentContext
 
     /// <summary>Records a curvature estimate of this step (recorded with the step's metrics).</summary>
     internal void RecordCurvature(CurvatureRecord record) => _curvature.Add(record);
+
+    /// <summary>Data profiles of this step, from the input-profile instrument.</summary>
+    internal IReadOnlyList<DataProfileRecord> DataProfiles => _dataProfiles;
+
+    /// <summary>Records a data profile (recorded with the step's metrics).</summary>
+    internal void RecordDataProfile(DataProfileRecord profile) => _dataProfiles.Add(profile);
 
     /// <summary>Per-parameter weight norms, when the weight-norm instrument ran.</summary>
     internal double[]? WeightNorms { get; set; }

@@ -82,6 +82,27 @@ public sealed record MonitorOptions
     public Schedule ActivationStatisticsSchedule { get; init; } = Schedule.Never;
 
     /// <summary>
+    /// When to measure the health of the activation modules: the fraction of dead units of every ReLU-family module
+    /// (ReLU, ReLU6, Hardsigmoid, Hardswish; zero for every sample of the batch) and the fraction of saturated outputs of
+    /// every Sigmoid and Tanh (on the flat tails, derivative below 1 % of its maximum), recorded as metrics
+    /// <c>activation/dead_fraction/{module}</c> and <c>activation/saturated_fraction/{module}</c>. A due step puts forward
+    /// hooks on those modules for its own forward pass and reads one value per module with the step's transfer; other steps
+    /// cost nothing. Default every 25 steps: dying units and saturation build up over tens to hundreds of steps, and 25
+    /// gives the report several points within the first hundred steps while keeping the amortized cost under 1 % of a small
+    /// model's step.
+    /// </summary>
+    public Schedule ActivationHealthSchedule { get; init; } = Schedule.Every(25);
+
+    /// <summary>
+    /// How many of the first steps the monitor runs profile the model's input (per feature, or per channel of an image:
+    /// count, mean, standard deviation, range), merged into one data profile named <c>input</c> in the run log and
+    /// <see cref="TrainingDiagnostics.Model.DiagnosticsRun.DataProfiles"/>, with the <c>unnormalized-input</c> finding when
+    /// the features' scales span orders of magnitude or sit far from zero (<see cref="TrainingDiagnostics.Model.InputScaleJudge"/>).
+    /// The profile is written at the last of these steps. Default 5; 0 turns the profile off.
+    /// </summary>
+    public int InputProfileBatches { get; init; } = 5;
+
+    /// <summary>
     /// When to estimate the curvature of the loss (the top Hessian eigenvalue, or sharpness, and the Hessian trace) on the
     /// step's own batch, recorded as curvature records (<see cref="TrainingDiagnostics.Model.DiagnosticsRun.Curvature"/>).
     /// Each estimate costs one forward pass, one graph-building backward pass and up to <see cref="CurvatureMatVecBudget"/>
@@ -109,7 +130,8 @@ public sealed record MonitorOptions
     public Schedule RollbackSchedule { get; init; } = Schedule.Every(10);
 
     /// <summary>
-    /// Your own instruments, run after the built-in ones (weight norms, update ratios, BatchNorm variances, histograms, curvature) at the
+    /// Your own instruments, run after the built-in ones (weight norms, update ratios, BatchNorm variances, activation health,
+    /// input profile, histograms, curvature) at the
     /// steps their schedules say. The monitor disposes them with itself. See <see cref="Instrument"/> for an example.
     /// </summary>
     public IReadOnlyList<Instrument> Instruments { get; init; } = [];
@@ -147,6 +169,7 @@ public sealed record MonitorOptions
         CostTier.Business => new MonitorOptions
         {
             ActivationStatisticsSchedule = Schedule.Every(50),
+            ActivationHealthSchedule = Schedule.Every(10),
             HistogramSchedule = Schedule.Every(500),
         },
         CostTier.Full => new MonitorOptions
@@ -154,6 +177,7 @@ public sealed record MonitorOptions
             UpdateRatioSchedule = Schedule.Every(1),
             WeightNormSchedule = Schedule.Every(1),
             ActivationStatisticsSchedule = Schedule.Every(1),
+            ActivationHealthSchedule = Schedule.Every(1),
             HistogramSchedule = Schedule.Every(50),
             CurvatureSchedule = Schedule.Logarithmic(),
         },

@@ -101,6 +101,8 @@ public sealed class TrainingMonitor : IDisposable
             new WeightNormInstrument(_options.WeightNormSchedule),
             new UpdateRatioInstrument(_options.UpdateRatioSchedule, _options.MaxUpdateRatio),
             new BatchNormVarianceInstrument(_options.ActivationStatisticsSchedule, _batchNorm),
+            new ActivationHealthInstrument(_options.ActivationHealthSchedule, _tree),
+            new InputProfileInstrument(_options.InputProfileBatches, _tree),
             new CurvatureInstrument(_options.CurvatureSchedule, _options.CurvatureMatVecBudget, _before, _batchNorm),
         ];
         if (_recorder.TensorBoard is { } tensorBoard)
@@ -115,7 +117,8 @@ public sealed class TrainingMonitor : IDisposable
     /// <summary>The settings in force.</summary>
     public MonitorOptions Options => _options;
 
-    /// <summary>The instruments in force: the built-in ones (weight norms, update ratios, BatchNorm variances, curvature, and
+    /// <summary>The instruments in force: the built-in ones (weight norms, update ratios, BatchNorm variances, activation health,
+    /// input profile, curvature, and
     /// histograms when TensorBoard is on) with the schedules of <see cref="Options"/>, then <see cref="MonitorOptions.Instruments"/>.</summary>
     public IReadOnlyList<Instrument> Instruments => _instruments;
 
@@ -395,6 +398,8 @@ public sealed class TrainingMonitor : IDisposable
             _recorder.Record(metric);
         foreach (var curvature in context.Curvature)
             _recorder.Record(curvature);
+        foreach (var profile in context.DataProfiles)
+            _recorder.Record(profile);
         return record;
     }
 

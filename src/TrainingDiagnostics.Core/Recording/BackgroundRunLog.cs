@@ -36,7 +36,7 @@ internal sealed class BackgroundRunLog : IDisposable
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
-    /// <summary>Queues a record (a step, an anomaly, a metric or a curvature estimate) to be written in order.</summary>
+    /// <summary>Queues a record (a step, an anomaly, a metric, a curvature estimate or a data profile) to be written in order.</summary>
     /// <exception cref="IOException">An earlier record could not be written (rethrown as it was raised).</exception>
     public void Enqueue(object record)
     {
@@ -120,6 +120,9 @@ internal sealed class BackgroundRunLog : IDisposable
                 break;
             case HealRecord heal:
                 _writer.Write(heal);
+                break;
+            case DataProfileRecord profile:
+                _writer.Write(profile);
                 break;
             default:
                 throw new InvalidOperationException($"The run log has no line for a {record.GetType().Name}.");

@@ -15,6 +15,7 @@ internal sealed class RunHistory
     private readonly List<CurvatureRecord> _curvature = [];
     private readonly List<InstrumentFailureRecord> _instrumentFailures = [];
     private readonly List<HealRecord> _heals = [];
+    private readonly List<DataProfileRecord> _dataProfiles = [];
     private readonly HashSet<long> _anomalySteps = [];
     private long _stride = 1;
 
@@ -48,6 +49,10 @@ internal sealed class RunHistory
 
     /// <summary>How many instrument failures, and how many Heal records, the in-memory history keeps.</summary>
     public const int MaxEvents = 1000;
+    public IReadOnlyList<DataProfileRecord> DataProfiles => _dataProfiles;
+
+    /// <summary>Keeps a data profile (one per profiled input: never thinned).</summary>
+    public void Add(DataProfileRecord profile) => _dataProfiles.Add(profile);
 
     /// <summary>
     /// Keeps a curvature estimate (few on a logarithmic schedule). Beyond the capacity the older half is thinned by step

@@ -71,6 +71,7 @@ internal sealed class RunRecorder : IDisposable
         Curvature = _history.Curvature.ToArray(),
         InstrumentFailures = _history.InstrumentFailures.ToArray(),
         Heals = _history.Heals.ToArray(),
+        DataProfiles = _history.DataProfiles.ToArray(),
     };
 
     /// <summary>Records one step with its anomalies (events first in the log, then the step line).</summary>
@@ -125,6 +126,13 @@ internal sealed class RunRecorder : IDisposable
     {
         _history.Add(heal);
         _log?.Enqueue(heal);
+    }
+
+    /// <summary>Records a data profile (history and run log; a run has few, the input's one).</summary>
+    public void Record(DataProfileRecord profile)
+    {
+        _history.Add(profile);
+        _log?.Enqueue(profile);
     }
 
     /// <summary>Writes what the run log still has queued and closes every sink.</summary>

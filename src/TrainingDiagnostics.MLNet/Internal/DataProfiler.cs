@@ -8,8 +8,8 @@ namespace TrainingDiagnostics.MLNet.Internal;
 /// <summary>One pass over the data: per-column (and, for a short vector, per-slot) counts, range, mean, standard deviation.</summary>
 internal static class DataProfiler
 {
-    /// <summary>Typical magnitudes further apart than this factor make a scale finding.</summary>
-    public const double ScaleSpreadThreshold = 100;
+    /// <summary>How to standardize in an ML.NET pipeline: the end of the unnormalized-input finding's detail.</summary>
+    private const string Advice = "Normalize them: mlContext.Transforms.NormalizeMeanVariance (or NormalizeMinMax) before the trainer.";
 
     /// <summary>Vectors up to this size are also profiled slot by slot.</summary>
     public const int MaxSlotsProfiled = 32;
@@ -48,52 +48,43 @@ internal static class DataProfiler
         }
 
         var profiles = new List<ColumnProfile>();
-        var magnitudes = new List<(string Name, double Magnitude)>();
+        var features = new List<ColumnProfile>(); // what the scale judge compares: the slots of a short vector, else whole columns
         for (int c = 0; c < columns.Count; c++)
         {
-            profiles.Add(whole[c].ToProfile(columns[c].Name, ColumnChecks.Describe(columns[c].Type)));
+            var profile = whole[c].ToProfile(columns[c].Name, ColumnChecks.Describe(columns[c].Type));
+            profiles.Add(profile);
             if (slots[c] is { } perSlot)
             {
                 string[] names = SlotNames(columns[c], perSlot.Length);
                 for (int i = 0; i < perSlot.Length; i++)
                 {
-                    profiles.Add(perSlot[i].ToProfile(names[i], "Single"));
-                    magnitudes.Add((names[i], perSlot[i].MeanAbsolute));
+                    var slot = perSlot[i].ToProfile(names[i], "Single");
+                    profiles.Add(slot);
+                    features.Add(slot);
                 }
             }
             else
             {
-                magnitudes.Add((columns[c].Name, whole[c].MeanAbsolute));
+                features.Add(profile);
             }
         }
 
-        var positive = magnitudes.Where(m => m.Magnitude > 0 && double.IsFinite(m.Magnitude)).ToList();
-        double spread = positive.Count >= 2 ? positive.Max(m => m.Magnitude) / positive.Min(m => m.Magnitude) : double.NaN;
         return new DataProfileRecord
         {
             Name = name,
             RowCount = rows,
             Columns = profiles,
-            ScaleSpread = spread,
-            Findings = Findings(profiles, positive, spread, columns.Select(c => c.Name).ToHashSet()),
+            ScaleSpread = InputScaleJudge.ScaleSpread(features),
+            Findings = Findings(profiles, features, columns.Select(c => c.Name).ToHashSet()),
         };
     }
 
-    private static List<DataFinding> Findings(List<ColumnProfile> profiles, List<(string Name, double Magnitude)> magnitudes, double spread, HashSet<string> wholeColumns)
+    private static List<DataFinding> Findings(List<ColumnProfile> profiles, List<ColumnProfile> features, HashSet<string> wholeColumns)
     {
         var findings = new List<DataFinding>();
-        if (spread > ScaleSpreadThreshold)
+        if (InputScaleJudge.Judge(features, Advice) is { } unnormalized)
         {
-            var low = magnitudes.MinBy(m => m.Magnitude);
-            var high = magnitudes.MaxBy(m => m.Magnitude);
-            findings.Add(new DataFinding
-            {
-                Rule = "data-scale-spread",
-                Severity = AnomalySeverity.Warning,
-                Title = Invariant($"Feature scales differ by a factor of {spread:G3}: '{low.Name}' is about {low.Magnitude:G3}, '{high.Name}' about {high.Magnitude:G3}"),
-                Detail = "Unscaled features make the largest ones dominate the first layer's gradients (exploding or stalled training). " +
-                    "Normalize them: mlContext.Transforms.NormalizeMeanVariance or NormalizeMinMax before the trainer.",
-            });
+            findings.Add(unnormalized);
         }
 
         foreach (var profile in profiles.Where(p => p.NonFiniteCount > 0 && wholeColumns.Contains(p.Name)))
@@ -206,11 +197,8 @@ internal static class DataProfiler
         private long _nonFinite;
         private double _mean;
         private double _m2;
-        private double _absSum;
         private double _min = double.PositiveInfinity;
         private double _max = double.NegativeInfinity;
-
-        public double MeanAbsolute => _finite == 0 ? double.NaN : _absSum / _finite;
 
         public void Add(double value)
         {
@@ -225,7 +213,6 @@ internal static class DataProfiler
             double delta = value - _mean;
             _mean += delta / _finite;
             _m2 += delta * (value - _mean);
-            _absSum += Math.Abs(value);
             _min = Math.Min(_min, value);
             _max = Math.Max(_max, value);
         }

@@ -100,7 +100,11 @@ public sealed class InstrumentTests
         Assert.IsTrue(fullNorms.Schedule.IsDue(3));
         Assert.IsFalse(economy.Instruments.Single(i => i.Name == "batchnorm-variance").Schedule.IsDue(1));
         Assert.IsTrue(full.Instruments.Single(i => i.Name == "batchnorm-variance").Schedule.IsDue(1));
-        CollectionAssert.AreEquivalent(new[] { "weight-norms", "update-ratios", "batchnorm-variance", "curvature" }, economy.Instruments.Select(i => i.Name).ToArray());
+        Assert.IsTrue(economy.Instruments.Single(i => i.Name == "activation-health").Schedule.IsDue(25), "activation health is on by default");
+        Assert.IsFalse(economy.Instruments.Single(i => i.Name == "activation-health").Schedule.IsDue(10));
+        Assert.IsTrue(full.Instruments.Single(i => i.Name == "activation-health").Schedule.IsDue(3));
+        CollectionAssert.AreEquivalent(new[] { "weight-norms", "update-ratios", "batchnorm-variance", "activation-health", "input-profile", "curvature" },
+            economy.Instruments.Select(i => i.Name).ToArray());
     }
 
     [TestMethod]

@@ -8,8 +8,8 @@ namespace TrainingDiagnostics.Benchmarks.Monitoring;
 /// <summary>
 /// What the monitor costs in the setups users run, as ratios to a plain step (forward, backward, optimizer step) in the same
 /// run: a large MLP (784-1024-1024-10, batch 128) and a small tabular one (64-32-32-10, batch 64), each with and without
-/// BatchNorm, with the defaults users get (run log on, metrics published), with neither, under the Rollback policy, and
-/// under libtorch's anomaly mode. Each configuration trains its own copy of the model (same initial weights), so that a
+/// BatchNorm, with the defaults users get (run log on, metrics published), the same without the activation-health and
+/// input-profile measurements and with activation health at every step, with neither log nor metrics, under the Rollback policy, and under libtorch's anomaly mode. Each configuration trains its own copy of the model (same initial weights), so that a
 /// monitor's hooks run only in its own steps. Threads: libtorch's default and one, as a parameter; the count in force is printed.
 /// </summary>
 [MemoryDiagnoser(false)]
@@ -17,6 +17,8 @@ public class MonitorSetupBenchmarks
 {
     private Subject _plain = null!;
     private Subject _defaults = null!;
+    private Subject _withoutSilentFaultMeasurements = null!;
+    private Subject _activationsEveryStep = null!;
     private Subject _bare = null!;
     private Subject _rollback = null!;
     private Tensor[] _x = [];
@@ -43,6 +45,19 @@ public class MonitorSetupBenchmarks
         _folder = Path.Combine(Path.GetTempPath(), $"tdiag-bench-{Guid.NewGuid():N}");
         _plain = Build(optimizer => null);
         _defaults = Build(optimizer => new MonitorOptions { Optimizer = optimizer, RunLogPath = Path.Combine(_folder, "run.jsonl") });
+        _withoutSilentFaultMeasurements = Build(optimizer => new MonitorOptions
+        {
+            Optimizer = optimizer,
+            RunLogPath = Path.Combine(_folder, "without.jsonl"),
+            ActivationHealthSchedule = Schedule.Never,
+            InputProfileBatches = 0,
+        });
+        _activationsEveryStep = Build(optimizer => new MonitorOptions
+        {
+            Optimizer = optimizer,
+            RunLogPath = Path.Combine(_folder, "activations.jsonl"),
+            ActivationHealthSchedule = Schedule.Every(1),
+        });
         _bare = Build(optimizer => new MonitorOptions { Optimizer = optimizer, PublishMetrics = false });
         _rollback = Build(optimizer => new MonitorOptions { Optimizer = optimizer, Policy = AnomalyPolicy.Rollback, RunLogPath = Path.Combine(_folder, "rollback.jsonl") });
         bool large = Setup.StartsWith("784", StringComparison.Ordinal);
@@ -61,7 +76,7 @@ public class MonitorSetupBenchmarks
     public void Cleanup()
     {
         // A healthy benchmark raises nothing: an alarm would make the Rollback case restore state instead of measuring it.
-        foreach (var (name, subject) in new[] { ("defaults", _defaults), ("bare", _bare), ("rollback", _rollback) })
+        foreach (var (name, subject) in new[] { ("defaults", _defaults), ("defaults without activation/input", _withoutSilentFaultMeasurements), ("activation health every step", _activationsEveryStep), ("bare", _bare), ("rollback", _rollback) })
         {
             var run = subject.Monitor!.Run;
             Console.WriteLine($"// {Setup}, {name}: {run.Steps.Count} steps in memory, {run.Anomalies.Count} anomalies " +
@@ -80,6 +95,14 @@ public class MonitorSetupBenchmarks
 
     [Benchmark(Description = "monitor, defaults (run log + metrics)")]
     public void MonitorDefaults() => Monitored(_defaults);
+
+    /// <summary>The defaults with the activation-health and input-profile measurements off: what they add, in the same run.</summary>
+    [Benchmark(Description = "monitor, defaults without activation health and input profile")]
+    public void MonitorDefaultsWithoutSilentFaultMeasurements() => Monitored(_withoutSilentFaultMeasurements);
+
+    /// <summary>The defaults with activation health at every step instead of every 25th: the cost of one measuring step.</summary>
+    [Benchmark(Description = "monitor, defaults with activation health every step")]
+    public void MonitorActivationsEveryStep() => Monitored(_activationsEveryStep);
 
     [Benchmark(Description = "monitor, no log, no metrics")]
     public void MonitorBare() => Monitored(_bare);

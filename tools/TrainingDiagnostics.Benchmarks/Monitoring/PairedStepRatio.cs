@@ -37,6 +37,8 @@ public static class PairedStepRatio
             var configurations = new (string Name, Action Step)[]
             {
                 ("monitor, defaults (run log + metrics)", bench.MonitorDefaults),
+                ("monitor, defaults without activation health and input profile", bench.MonitorDefaultsWithoutSilentFaultMeasurements),
+                ("monitor, defaults with activation health every step", bench.MonitorActivationsEveryStep),
                 ("monitor, no log, no metrics", bench.MonitorBare),
                 ("monitor, Rollback policy (log + metrics)", bench.MonitorRollback),
             };
