@@ -187,7 +187,7 @@ public static class DemoCommand
         string opened = reportPath;
         if (heal)
         {
-            opened = Heal(settings, data, folder, run, result, output) ?? reportPath;
+            opened = Heal(settings, data, folder, run, result, output, FindingRules.Evaluate) ?? reportPath;
         }
 
         if (openReport)
@@ -199,18 +199,20 @@ public static class DemoCommand
     }
 
     /// <summary>
-    /// <c>--heal</c>: up to <see cref="MaxHealRounds"/> times, applies the remedies of the last run's findings, trains again
-    /// with the same seed and renders the healed run; then compares every run. Returns the comparison's path, or null when
-    /// no finding carried a remedy that could be applied.
+    /// <c>--heal</c>: up to <see cref="MaxHealRounds"/> times, applies the remedies of the last run's findings (as
+    /// <paramref name="evaluate"/> judges it: the report's rules), trains again with the same seed and renders the healed run;
+    /// then compares every run. Returns the comparison's path, or null when no finding carried a remedy that could be applied.
     /// </summary>
-    private static string? Heal(DemoSettings settings, DigitsDataset data, string folder, DiagnosticsRun before, DemoResult beforeResult, TextWriter output)
+    internal static string? Heal(DemoSettings settings, DigitsDataset data, string folder, DiagnosticsRun before, DemoResult beforeResult,
+        TextWriter output, Func<DiagnosticsRun, RunVerdict> evaluate)
     {
         ModelLayout layout = ModelLayout.OfDemo(settings.Fault);
         var runs = new List<DiagnosticsRun> { before };
         var results = new List<DemoResult> { beforeResult };
         var remedied = new HashSet<string>();
         DemoSettings current = settings;
-        RunVerdict verdict = FindingRules.Evaluate(before);
+        RunVerdict first = evaluate(before);
+        RunVerdict verdict = first;
         for (int round = 1; round <= MaxHealRounds; round++)
         {
             HealPlan plan = HealPlan.From(verdict.Findings, current.Healing, layout);
@@ -252,7 +254,7 @@ public static class DemoCommand
             ReportWriting.Write(Path.Combine(folder, HealedReportFileName(round)), output, path => HtmlReport.Write(healed, path));
             runs.Add(healed);
             results.Add(result);
-            verdict = FindingRules.Evaluate(healed);
+            verdict = evaluate(healed);
             output.WriteLine($"verdict           {verdict.Label}{(verdict.Top.Count == 0 ? "" : ": " + verdict.Top[0].Title)}");
             if (!verdict.Findings.Any(f => f.Remedy is not null))
             {
@@ -269,13 +271,12 @@ public static class DemoCommand
         ReportWriting.Write(comparePath, output, path => HtmlReport.Compare(runs, path,
             new ReportOptions { Title = $"tdiag demo --heal: {DigitsDemo.Name(settings.Fault)}, before and after" }));
         string[] persisting = verdict.Findings.Select(f => f.Rule).Where(remedied.Contains).Distinct().ToArray();
-        DemoResult first = results[0], last = results[^1];
-        string changes = HealSummary(settings, current, first, last);
+        string changes = HealSummary(settings, current, results[0], results[^1]);
         output.WriteLine();
         output.WriteLine(persisting.Length == 0
             ? $"healed: {changes}"
             : $"not healed: {string.Join(", ", persisting)} still found after the remedies; {changes}");
-        output.WriteLine($"verdict           {FindingRules.Evaluate(before).Label} -> {verdict.Label}");
+        output.WriteLine($"verdict           {first.Label} -> {verdict.Label}");
         for (int round = 1; round < runs.Count; round++)
         {
             output.WriteLine($"healed run {round}      {Path.Combine(folder, HealedRunLogFileName(round))}");
