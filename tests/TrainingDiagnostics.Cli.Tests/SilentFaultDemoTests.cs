@@ -269,6 +269,7 @@ public sealed class SilentFaultDemoTests
         DemoResult result = DigitsDemo.Train(settings, data, path, (_, _) => { });
         var output = new StringWriter();
         DemoCommand.Heal(settings, data, folder, RunLogReader.Read(path), result, output, evaluate);
+        TestContext.WriteLine(output.ToString());
         return (folder, output.ToString());
     }
 
