@@ -61,4 +61,45 @@ public sealed class MLNetDemoCommandTests
         Assert.AreEqual(ExitCodes.UsageError, code);
         Assert.Contains("not available with --mlnet", error);
     }
+
+    [TestMethod]
+    public void MLNetRefusesTheFrozenFaultWithAUsageError()
+    {
+        var (code, _, error) = Tdiag("demo", "--mlnet", "--fault", "frozen", "--out", NewFolder());
+
+        Assert.AreEqual(ExitCodes.UsageError, code);
+        StringAssert.StartsWith(error, "tdiag: error: --fault frozen is not available with --mlnet");
+        Assert.Contains("lr-high", error, "the message lists the faults that are available");
+    }
+
+    [TestMethod]
+    public void MLNetUnscaledFaultIsAPipelineWithoutItsNormalizer()
+    {
+        string folder = NewFolder();
+
+        var (code, _, error) = Tdiag("demo", "--mlnet", "--fault", "unscaled", "--epochs", "2", "--out", folder);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        string[] stages = File.ReadAllLines(Path.Combine(folder, DemoCommand.RunLogFileName))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("kind").GetString() == "observedFit")
+            .Select(e => e.GetProperty("name").GetString()!)
+            .ToArray();
+        CollectionAssert.AreEqual(new[] { "profile data", "flag non-finite" }, stages);
+    }
+
+    [TestMethod]
+    public void MLNetLrHighTrainsWithSgdMomentumAtTheHighRate()
+    {
+        string folder = NewFolder();
+
+        var (code, _, error) = Tdiag("demo", "--mlnet", "--fault", "lr-high", "--epochs", "1", "--out", folder);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        var steps = File.ReadAllLines(Path.Combine(folder, DemoCommand.RunLogFileName))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .ToList();
+        Assert.AreEqual("SGD (momentum 0.9)", steps[0].GetProperty("tags").GetProperty("optimizer").GetString());
+        Assert.IsTrue(steps.Where(e => e.GetProperty("kind").GetString() == "step").All(e => e.GetProperty("learningRate").GetDouble() == 1.2));
+    }
 }

@@ -14,4 +14,11 @@ internal sealed record DemoResult(
     TimeSpan TrainingTime,
     string RunLogPath,
     int SkippedSteps,
-    IReadOnlyList<AnomalyEvent> Anomalies);
+    IReadOnlyList<AnomalyEvent> Anomalies)
+{
+    /// <summary>The learning rate the run trained with (NaN where not known).</summary>
+    public double LearningRate { get; init; } = double.NaN;
+
+    /// <summary>The held-out loss of the last evaluation (NaN where none was measured).</summary>
+    public double HeldOutLoss { get; init; } = double.NaN;
+}

@@ -13,15 +13,21 @@ namespace TrainingDiagnostics.Cli.Demo;
 /// <summary>
 /// <c>tdiag demo --mlnet</c>: the digits job of <see cref="DigitsDemo"/> as an ML.NET pipeline: load the images into an
 /// <see cref="IDataView"/>, ProfileData, NormalizeMinMax, FlagNonFinite (each stage observed), then the TorchModule trainer
-/// (the same 64-32-10 MLP, Adam, under the training monitor). Faults: <c>data</c> (a NaN pixel in one training image),
+/// (the same 64-32-10 MLP, Adam (SGD with momentum for <c>lr-high</c>), under the training monitor). Faults: <c>data</c> (a NaN pixel in one training image),
 /// <c>batchnorm</c> (BatchNorm1d, and a training set whose last batch holds one image), <c>sqrt</c> (the sqrt gate and a blank
-/// training image); <c>lr</c> needs a hand on the optimizer mid-run, which the trainer does not give, and is refused.
+/// training image), <c>dead-relu</c> (the model factory kills fc1's ReLUs), <c>lr-high</c> and <c>lr-low</c> (the trainer's
+/// learning rate), <c>overfit</c> (50 training images), <c>unscaled</c> (unscaled pixel columns, and the pipeline without its
+/// normalizer); <c>lr</c> and <c>frozen</c> need a hand on the optimizer, which the trainer does not give, and are refused.
 /// </summary>
 internal static class MLNetDigitsDemo
 {
 
     /// <summary>The faults the ML.NET demo can plant.</summary>
-    public static IReadOnlyList<DemoFault> SupportedFaults { get; } = [DemoFault.None, DemoFault.Data, DemoFault.BatchNorm, DemoFault.Sqrt];
+    public static IReadOnlyList<DemoFault> SupportedFaults { get; } =
+    [
+        DemoFault.None, DemoFault.Data, DemoFault.BatchNorm, DemoFault.Sqrt, DemoFault.DeadRelu, DemoFault.LrHigh, DemoFault.LrLow,
+        DemoFault.Overfit, DemoFault.Unscaled,
+    ];
 
     private sealed class DigitImage
     {
@@ -49,10 +55,13 @@ internal static class MLNetDigitsDemo
     {
         var context = new MLContext(seed: settings.Seed);
         var diagnostics = context.Diagnostics();
+        // Raw pixel counts 0..16, as in the file: the pipeline profiles and normalizes them itself. Unscaled: the columns
+        // in mixed units, as DigitsDemo plants them.
+        float[] pixels = DigitsDemo.PixelValues(settings.Fault, data);
+        float scale = settings.Fault == DemoFault.Unscaled ? 1f : 16f;
         var images = Enumerable.Range(0, data.Count).Select(i => new DigitImage
         {
-            // Raw pixel counts 0..16, as in the file: the pipeline profiles and normalizes them itself.
-            Features = data.Features.AsSpan(i * DigitsDataset.FeatureCount, DigitsDataset.FeatureCount).ToArray().Select(v => v * 16f).ToArray(),
+            Features = pixels.AsSpan(i * DigitsDataset.FeatureCount, DigitsDataset.FeatureCount).ToArray().Select(v => v * scale).ToArray(),
             Digit = data.Labels[i],
         }).ToList();
         var split = context.Data.TrainTestSplit(context.Data.LoadFromEnumerable(images), testFraction: settings.HeldOutFraction, seed: settings.Seed);
@@ -60,9 +69,13 @@ internal static class MLNetDigitsDemo
         PlantFault(settings, trainRows);
         IDataView train = context.Data.LoadFromEnumerable(trainRows);
 
-        var preprocessing = context.Transforms.Conversion.MapValueToKey("Label", "Digit")
-            .Append(diagnostics.Observe(diagnostics.ProfileData("Features"), "profile data"))
-            .Append(diagnostics.Observe(context.Transforms.NormalizeMinMax("Features"), "normalize (min-max)"))
+        var profiled = context.Transforms.Conversion.MapValueToKey("Label", "Digit")
+            .Append(diagnostics.Observe(diagnostics.ProfileData("Features"), "profile data"));
+
+        // The unscaled fault is a pipeline that forgot its normalizer (min-max scaling would undo the planted scales).
+        var preprocessing = (settings.Fault == DemoFault.Unscaled
+                ? (IEstimator<ITransformer>)profiled
+                : profiled.Append(diagnostics.Observe(context.Transforms.NormalizeMinMax("Features"), "normalize (min-max)")))
             .Append(diagnostics.Observe(diagnostics.FlagNonFinite("Features"), "flag non-finite"));
         var prepared = preprocessing.Fit(train);
 
@@ -76,12 +89,17 @@ internal static class MLNetDigitsDemo
         };
         var trainer = diagnostics.TorchModule(new TorchModuleTrainerOptions
         {
-            ModelFactory = () => DigitsDemo.BuildModel(settings.Fault),
+            ModelFactory = () =>
+            {
+                var model = DigitsDemo.BuildModel(settings.Fault);
+                DigitsDemo.PlantInitializationFault(settings.Fault, model);
+                return model;
+            },
             Task = TorchModuleTask.MulticlassClassification,
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
-            LearningRate = settings.LearningRate,
-            Optimizer = TorchModuleOptimizer.Adam,
+            LearningRate = DigitsDemo.LearningRate(settings),
+            Optimizer = settings.Fault == DemoFault.LrHigh ? TorchModuleOptimizer.SgdMomentum : TorchModuleOptimizer.Adam, // momentum 0.9, as DigitsDemo's
             Seed = settings.Seed,
             ValidationSet = prepared.Transform(split.TestSet),
             Observers = [observer],
@@ -97,8 +115,8 @@ internal static class MLNetDigitsDemo
                     ["dataset"] = "digits (UCI Optical Recognition of Handwritten Digits, 8x8)",
                     ["epochs"] = settings.Epochs.ToString(CultureInfo.InvariantCulture),
                     ["batch size"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
-                    ["optimizer"] = "Adam",
-                    ["learning rate"] = settings.LearningRate.ToString(CultureInfo.InvariantCulture),
+                    ["optimizer"] = settings.Fault == DemoFault.LrHigh ? "SGD (momentum 0.9)" : "Adam",
+                    ["learning rate"] = DigitsDemo.LearningRate(settings).ToString(CultureInfo.InvariantCulture),
                     ["planted fault"] = DigitsDemo.Name(settings.Fault),
                 },
             },
@@ -135,6 +153,9 @@ internal static class MLNetDigitsDemo
                 break;
             case DemoFault.Sqrt:
                 Array.Clear(rows[0].Features); // a blank image: fc1 (no bias) hands exact zeros to the sqrt gate
+                break;
+            case DemoFault.Overfit:
+                rows.RemoveRange(DemoSettings.OverfitTrainingImages, rows.Count - DemoSettings.OverfitTrainingImages); // a tiny training set
                 break;
             case DemoFault.BatchNorm:
                 // Every epoch ends in a batch of one image, through BatchNorm1d in train mode.
