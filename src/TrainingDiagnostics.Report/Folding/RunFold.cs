@@ -20,6 +20,7 @@ internal sealed class RunFold
     private readonly IRunFold[] _folds;
     private readonly PipelineRecordsFold _pipeline = new();
     private readonly CurvatureFold _curvature = new();
+    private readonly ActivationFold _activations = new();
     private readonly Dictionary<string, int> _rowIndex = new(StringComparer.Ordinal);
     private object? _lastNames;
     private IReadOnlyList<LayerStatistics>? _lastList;
@@ -32,7 +33,7 @@ internal sealed class RunFold
         _options = options;
         _parameters = new ParameterFold(options.MaxHeatmapColumns);
         _incidents = new IncidentFold(options.MaxIncidentDetails);
-        _folds = [_scalars, _parameters, _incidents, _metrics, _pipeline, _curvature];
+        _folds = [_scalars, _parameters, _incidents, _metrics, _pipeline, _curvature, _activations];
     }
 
     /// <summary>Folds an in-memory run.</summary>
@@ -168,6 +169,7 @@ internal sealed class RunFold
             DataProfiles = _pipeline.DataProfiles,
             ObservedFits = _pipeline.ObservedFits,
             Curvature = _curvature.Finish(),
+            Activations = _activations.Finish(),
             Range = min > max ? (0L, 1L) : (min, max),
             StepRange = _stepMin > _stepMax ? null : (_stepMin, _stepMax),
         };

@@ -41,6 +41,9 @@ internal sealed class RunView
     /// <summary>The curvature of the loss (top Hessian eigenvalue, trace) on the measured steps; empty without curvature records.</summary>
     public CurvatureView Curvature { get; init; } = CurvatureView.Empty;
 
+    /// <summary>The monitor's activation readings (dead ReLU units, saturated sigmoid/tanh outputs), one summary per module; empty without them.</summary>
+    public ActivationsView Activations { get; init; } = ActivationsView.Empty;
+
     /// <summary>The step range every chart shares (steps and metric steps), or (0, 1) for an empty run.</summary>
     public (long Min, long Max) Range { get; init; }
 
