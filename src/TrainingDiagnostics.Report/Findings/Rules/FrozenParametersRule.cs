@@ -7,7 +7,8 @@ namespace TrainingDiagnostics.Report.Findings.Rules;
 /// <summary>
 /// Frozen parameters (warning, one per parameter): a parameter receives non-zero gradients but never changes. Its update-to-weight
 /// ratio is exactly 0 at every measurement to the end of the run (from its first, or from the step where it stopped moving:
-/// a parameter group's learning rate set to 0), or, without update ratios, its weight norm never differs from the first one.
+/// a parameter group's learning rate set to 0), or, without update ratios, its weight norm never differs from the first one
+/// while other parameters' norms do.
 /// The optimizer does not hold it, or holds it with a zero learning rate. Placed at the parameter; the remedy adds it to the
 /// optimizer.
 /// </summary>
@@ -24,11 +25,15 @@ internal sealed class FrozenParametersRule : FindingRule
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
         var medians = run.Parameters.Rows.ToDictionary(r => r.Name, r => r.Median, StringComparer.Ordinal);
+
+        // Without update ratios, an unchanged weight norm means something only when other parameters' norms do change: a log
+        // whose every norm is constant says nothing about which parameter the optimizer holds.
+        bool someWeightMoved = run.Parameters.Motion.Any(m => m.WeightNorms >= MinMeasurements && !m.WeightNormConstant);
         foreach (ParameterMotion m in run.Parameters.Motion)
         {
             bool byRatios = m.ZeroRunStart is long && m.ZeroRunLength >= MinMeasurements
                 && m.PositiveGradientsDuringZeroRun >= MinMeasurements && 2 * m.PositiveGradientsDuringZeroRun > m.GradientsDuringZeroRun;
-            bool byWeights = m.UpdateRatios == 0 && m.WeightNorms >= MinMeasurements && m.WeightNormConstant && m.PositiveGradients >= MinMeasurements;
+            bool byWeights = someWeightMoved && m.UpdateRatios == 0 && m.WeightNorms >= MinMeasurements && m.WeightNormConstant && m.PositiveGradients >= MinMeasurements;
             if (!byRatios && !byWeights)
             {
                 continue;
