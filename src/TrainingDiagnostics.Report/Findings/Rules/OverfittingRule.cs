@@ -40,8 +40,8 @@ internal sealed class OverfittingRule : FindingRule
             yield break; // too few evaluations, or the last one is not finite (a collapse says that)
         }
 
-        // The best of the values smoothed over three evaluations: one lucky evaluation is not the best model.
-        double[] smooth = Enumerable.Range(0, n).Select(i => values[Math.Max(0, i - 1)..Math.Min(n, i + 2)].Average(v => v.Value)).ToArray();
+        // The best of the values' running medians over three evaluations: one lucky evaluation is not the best model.
+        double[] smooth = Enumerable.Range(0, n).Select(i => Median.Of(values[Math.Max(0, i - 1)..Math.Min(n, i + 2)].Select(v => v.Value).ToArray())!.Value).ToArray();
         int best = Array.IndexOf(smooth, smooth.Min());
         int tail = Math.Max(2, n / 5);
         if (best >= n - tail)
