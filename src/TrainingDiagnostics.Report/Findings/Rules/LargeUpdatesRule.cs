@@ -22,8 +22,9 @@ internal sealed class LargeUpdatesRule : FindingRule
             .ToArray();
         if (large.Length > 0)
         {
-            double factor = Math.Clamp(RunEvidence.HealthyUpdateRatio / large[0].Median, LearningRateFactor.SmallestCut, LearningRateFactor.MildestCut);
-            var remedy = new LearningRateFactor(factor, Invariant($"{large[0].Name} moves by {Format(large[0].Median)} of its norm per step (median) where about {Format(RunEvidence.HealthyUpdateRatio)} is healthy: x{Format(RunEvidence.HealthyUpdateRatio / large[0].Median)}{(factor == RunEvidence.HealthyUpdateRatio / large[0].Median ? "" : Invariant($", clamped to x{Format(factor)}"))}"));
+            double raw = RunEvidence.TargetUpdateRatio / large[0].Median;
+            double factor = Math.Clamp(raw, LearningRateFactor.SmallestCut, LearningRateFactor.MildestCut);
+            var remedy = new LearningRateFactor(factor, Invariant($"{large[0].Name} moves by {Format(large[0].Median)} of its norm per step (median) where {Format(RunEvidence.TargetUpdateRatio)} is the middle of the healthy 1e-3 to 1e-2: x{Format(raw)}{(factor == raw ? "" : Invariant($", clamped to x{Format(factor)}"))}"));
             string others = large.Length > 1 ? Invariant($" (and {large.Length - 1} more parameters)") : "";
             yield return new Finding
             {

@@ -5,8 +5,8 @@ namespace TrainingDiagnostics.Report.Findings.Rules;
 
 /// <summary>
 /// How much to scale a learning rate, from the run's own evidence (never a constant): the learning rate the run was healthy at
-/// before a jump, the sharpness measured against 2/lr, or the update-to-weight ratios against a healthy
-/// <see cref="RunEvidence.HealthyUpdateRatio"/>. Each factor comes with the sentence that says how it was derived, and is clamped.
+/// before a jump, the sharpness measured against 2/lr, or the update-to-weight ratios against a healthy size
+/// (<see cref="RunEvidence.TargetUpdateRatio"/>). Each factor comes with the sentence that says how it was derived, and is clamped.
 /// </summary>
 /// <param name="Value">The factor to multiply the learning rate by.</param>
 /// <param name="How">How it was derived, one sentence.</param>
@@ -27,7 +27,7 @@ internal sealed record LearningRateFactor(double Value, string How)
     /// <summary>
     /// A factor below 1 for a learning rate that is too high, from the best evidence the run holds: the learning rate before a
     /// jump (the run was healthy there), else the measured sharpness (lr set to 1/λ, half of the edge of stability 2/λ), else the
-    /// weights' update ratios (scaled to <see cref="RunEvidence.HealthyUpdateRatio"/>); null when the run holds none of them
+    /// weights' update ratios (scaled to <see cref="RunEvidence.TargetUpdateRatio"/>); null when the run holds none of them
     /// or they do not say the learning rate is too high.
     /// </summary>
     public static LearningRateFactor? Lower(RunView run)
@@ -42,10 +42,10 @@ internal sealed record LearningRateFactor(double Value, string How)
             return sharpness;
         }
 
-        if (RunEvidence.WeightUpdateRatio(run) is { } updates && updates.Median > RunEvidence.HealthyUpdateRatio)
+        if (RunEvidence.WeightUpdateRatio(run) is { } updates && updates.Median > RunEvidence.TargetUpdateRatio)
         {
-            return Clamp(RunEvidence.HealthyUpdateRatio / updates.Median,
-                Invariant($"the weights move by {Format(updates.Median)} of their norm per step (median over {updates.Parameters} weight tensors); about {Format(RunEvidence.HealthyUpdateRatio)} is healthy"));
+            return Clamp(RunEvidence.TargetUpdateRatio / updates.Median,
+                Invariant($"the weights move by {Format(updates.Median)} of their norm per step (median over {updates.Parameters} weight tensors); {Format(RunEvidence.TargetUpdateRatio)}, in the middle of the healthy 1e-3 to 1e-2, is the aim"));
         }
 
         return null;
@@ -68,7 +68,8 @@ internal sealed record LearningRateFactor(double Value, string How)
 
     /// <summary>
     /// A factor above 1 for a learning rate that is too low, from the weights' update ratios scaled up to
-    /// <see cref="RunEvidence.HealthyUpdateRatio"/>; null without update ratios or when they are not small.
+    /// <see cref="RunEvidence.TargetUpdateRatio"/>; null without update ratios or when they are not below the healthy
+    /// <see cref="RunEvidence.HealthyUpdateRatio"/>.
     /// </summary>
     public static LearningRateFactor? Raise(RunView run)
     {
@@ -77,9 +78,9 @@ internal sealed record LearningRateFactor(double Value, string How)
             return null;
         }
 
-        double factor = RunEvidence.HealthyUpdateRatio / updates.Median;
+        double factor = RunEvidence.TargetUpdateRatio / updates.Median;
         double clamped = Math.Clamp(factor, MildestRaise, LargestRaise);
-        string how = Invariant($"the weights move by {Format(updates.Median)} of their norm per step (median over {updates.Parameters} weight tensors) where about {Format(RunEvidence.HealthyUpdateRatio)} is healthy: x{Format(factor)}");
+        string how = Invariant($"the weights move by {Format(updates.Median)} of their norm per step (median over {updates.Parameters} weight tensors), below the healthy {Format(RunEvidence.HealthyUpdateRatio)}: x{Format(factor)} brings them to {Format(RunEvidence.TargetUpdateRatio)}, the middle of the healthy 1e-3 to 1e-2");
         return new LearningRateFactor(clamped, how + Clamped(factor, clamped));
     }
 

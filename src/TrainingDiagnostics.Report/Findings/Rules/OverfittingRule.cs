@@ -22,6 +22,12 @@ internal sealed class OverfittingRule : FindingRule
     /// <summary>"Clearly": the held-out loss's last values sit at least 10 % above its best (smoothed), as a collapse must clear 10 % too.</summary>
     public const double MinRise = 0.1;
 
+    /// <summary>
+    /// And by at least 2 % of the training loss's initial level (0.05 for ten classes): a smaller rise is a few held-out samples
+    /// growing more or less sure of themselves, which a small held-out set shows on healthy runs too.
+    /// </summary>
+    public const double MinRiseOfInitial = 0.02;
+
     public override string Id => RuleId;
 
     public override bool IsSuppressedBy(Finding other) => other.Rule == ChanceLevelLossRule.RuleId;
@@ -52,7 +58,7 @@ internal sealed class OverfittingRule : FindingRule
         double bestLevel = smooth[best];
         var last = values[(n - tail)..];
         double end = last.Average(v => v.Value);
-        if (!(end > (1 + MinRise) * bestLevel) || last.Any(v => v.Value <= bestLevel))
+        if (!(end > (1 + MinRise) * bestLevel) || !(end - bestLevel > MinRiseOfInitial * profile.InitialLevel) || last.Any(v => v.Value <= bestLevel))
         {
             yield break; // no clear, sustained rise
         }

@@ -14,6 +14,13 @@ internal static class RunEvidence
     public const double HealthyUpdateRatio = 1e-3;
 
     /// <summary>
+    /// Where a learning-rate remedy aims the weights' update ratio: 3e-3, the middle (on a log scale) of the healthy band from
+    /// <see cref="HealthyUpdateRatio"/> to ten times it; the healthy runs the rules were checked on sat at 4e-3 to 9e-3. Aiming at
+    /// the band's lower edge would leave a crawling run crawling just above the threshold.
+    /// </summary>
+    public const double TargetUpdateRatio = 3e-3;
+
+    /// <summary>
     /// A loss that fell by less than a quarter of its starting level over the whole run has not really trained: the healthy runs
     /// the rules were checked on fall by 60 % to 99 % within a few epochs.
     /// </summary>
