@@ -105,7 +105,7 @@ public sealed class LossShapeRulesTests
             Finding finding = Rule.Findings(run, "oscillating-loss").Single();
 
             Assert.AreEqual(FindingSeverity.Warning, finding.Severity);
-            Assert.IsTrue(finding.Step is >= 20 and <= 60, $"began when the loss reached its band, got {finding.Step}");
+            Assert.IsTrue(finding.Step is >= 20 and <= 60, $"began when the loss reached its band, got {finding.Step}: {finding.Title}");
             Assert.AreEqual(RemedyActions.ScaleLearningRate, finding.Remedy!.Action);
 
             // The weights move 2 % per step (median over the weight tensors, with the generator's log-normal noise); the remedy aims at

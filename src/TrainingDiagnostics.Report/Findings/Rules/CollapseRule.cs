@@ -15,10 +15,11 @@ internal sealed class CollapseRule : FindingRule
     public override string Id => "collapse";
 
     /// <summary>
-    /// Overfitting and a chance-level loss say it better: the training loss did not worsen, only the held-out metrics did (a model
-    /// that learns its training data by heart, or noise labels).
+    /// Overfitting, a chance-level loss and an oscillating loss say it better: each fires only where the training loss did not
+    /// worsen, so the collapse would rest on held-out metrics alone (a model that learns its training data by heart, noise
+    /// labels, or a held-out metric that swings with the model and ended on a bad evaluation).
     /// </summary>
-    public override bool IsSuppressedBy(Finding other) => other.Rule is OverfittingRule.RuleId or ChanceLevelLossRule.RuleId;
+    public override bool IsSuppressedBy(Finding other) => other.Rule is OverfittingRule.RuleId or ChanceLevelLossRule.RuleId or OscillatingLossRule.RuleId;
 
     public override IEnumerable<Finding> Evaluate(RunView run)
     {

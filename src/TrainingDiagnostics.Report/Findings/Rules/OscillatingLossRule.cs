@@ -9,8 +9,8 @@ namespace TrainingDiagnostics.Report.Findings.Rules;
 /// Oscillating loss (warning): over the last half of the run the loss swings widely from step to step around a level it no
 /// longer improves on, and stays far above zero; where a held-out loss was recorded, it swings too (the model itself jumps
 /// between evaluations, not only the minibatches). Minibatch noise on a healthy run either rides on a falling trend or stays
-/// small against the loss's initial level, around a loss close to zero. The remedy lowers the learning rate by a factor
-/// measured in the run (<see cref="LearningRateFactor.Lower"/>).
+/// small against the loss's initial level, around a loss close to zero. A training loss that ended above its start is a
+/// collapse instead. The remedy lowers the learning rate by a factor measured in the run (<see cref="LearningRateFactor.Lower"/>).
 /// </summary>
 internal sealed class OscillatingLossRule : FindingRule
 {
@@ -42,9 +42,9 @@ internal sealed class OscillatingLossRule : FindingRule
 
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
-        if (run.Steps.Profile is not { } p || p.Count < MinLosses || !(p.InitialLevel > 0))
+        if (run.Steps.Profile is not { } p || p.Count < MinLosses || !(p.InitialLevel > 0) || Collapses.Loss(run) is not null)
         {
-            yield break;
+            yield break; // a training loss that ended above its start is a collapse, which says so with the same remedy
         }
 
         double initial = p.InitialLevel;
@@ -70,8 +70,14 @@ internal sealed class OscillatingLossRule : FindingRule
             }
         }
 
-        // Where it began: the first stretch of steps whose mean already sat in the band the loss then kept swinging in.
-        long onset = p.Windows.FirstOrDefault(w => w.Mean <= p.TailBand.P90)?.FirstStep ?? p.TailFirstStep;
+        // Where it began: the first of the windows from which every window's mean stays near the band the loss swings in (within
+        // one band's width of it: a window's mean may carry one spike, a descent or a blow-up lies farther out).
+        double width = p.TailBand.P90 - p.TailBand.P10;
+        long onset = p.TailFirstStep;
+        for (int w = p.Windows.Count - 1; w >= 0 && p.Windows[w].Mean <= p.TailBand.P90 + width && p.Windows[w].Mean >= p.TailBand.P10 - width; w--)
+        {
+            onset = Math.Min(onset, p.Windows[w].FirstStep);
+        }
         LearningRateFactor? factor = LearningRateFactor.Lower(run);
         yield return new Finding
         {

@@ -34,9 +34,10 @@ internal sealed class OverfittingRule : FindingRule
 
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
-        if (RunEvidence.HeldOutLoss(run) is not { } metric || run.Steps.LossTrend is not { } trend || run.Steps.Profile is not { } profile)
+        if (RunEvidence.HeldOutLoss(run) is not { } metric || run.Steps.LossTrend is not { } trend || run.Steps.Profile is not { } profile
+            || Collapses.Loss(run) is not null)
         {
-            yield break;
+            yield break; // a training loss that ended above its start is a collapse, whatever the held-out loss did
         }
 
         var values = RunEvidence.Finite(metric);
@@ -67,11 +68,14 @@ internal sealed class OverfittingRule : FindingRule
         var around = values[Math.Max(0, best - 1)..Math.Min(n, best + 2)];
         var stop = around.MinBy(v => v.Value);
 
-        // The training loss around that step against its end: one that worsened too is a collapse, not overfitting.
+        // The training loss just before that step (what the model had learnt by then) against its end: one that worsened too is a
+        // collapse, not overfitting; and one that spiked in between was no longer learning its training data by heart.
         long span = Math.Max(1, ((run.StepRange?.Max ?? stop.Step) - (run.StepRange?.Min ?? stop.Step)) / 20);
-        double trainThen = profile.MeanOver(stop.Step - span, stop.Step + span) ?? trend.Start;
+        double trainThen = profile.MeanOver(stop.Step - span, stop.Step) ?? trend.Start;
+        double? highestSince = profile.Windows.Where(w => w.FirstStep > stop.Step).Select(w => (double?)w.Mean).Max();
         bool trainingFell = trend.End <= (1 - MinRise) * trainThen;
-        bool trainingWorsened = trend.End > (1 + FindingRules.CollapseMargin) * trainThen;
+        bool trainingWorsened = trend.End > (1 + FindingRules.CollapseMargin) * trainThen
+            || highestSince > (1 + FindingRules.CollapseMargin) * Math.Max(trainThen, profile.InitialLevel);
         MetricHistory? score = RunEvidence.HeldOutScore(run);
         double? scoreThen = score is null ? null : RunEvidence.ValueAt(score, stop.Step);
         double? scoreNow = score is null ? null : RunEvidence.ValueAt(score, long.MaxValue);

@@ -9,7 +9,8 @@ namespace TrainingDiagnostics.Report.Findings.Rules;
 /// while the weights' updates are tiny against the weights (median update-to-weight ratio below the healthy
 /// <see cref="RunEvidence.HealthyUpdateRatio"/>). The remedy raises the learning rate by the factor that brings the updates to
 /// a healthy size (<see cref="LearningRateFactor.Raise"/>). Silent where the gradient does not reach the weights (vanishing
-/// gradients, a dead layer): no learning rate fixes those.
+/// gradients, a dead layer): no learning rate fixes those; and where the loss ended above its start (a collapse: weights blown
+/// up by a learning rate far too high also move little against their own norm).
 /// </summary>
 internal sealed class SlowConvergenceRule : FindingRule
 {
@@ -21,7 +22,7 @@ internal sealed class SlowConvergenceRule : FindingRule
 
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
-        if (run.Activations.AnyLayerEntirelyDead || RunEvidence.LossFall(run) is not double fall || fall >= RunEvidence.StalledFall
+        if (run.Activations.AnyLayerEntirelyDead || Collapses.Loss(run) is not null || RunEvidence.LossFall(run) is not double fall || fall >= RunEvidence.StalledFall
             || LearningRateFactor.Raise(run) is not { } factor || run.Steps.LossTrend is not { } trend)
         {
             yield break;

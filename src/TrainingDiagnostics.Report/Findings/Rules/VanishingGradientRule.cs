@@ -26,7 +26,7 @@ internal sealed class VanishingGradientRule : FindingRule
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
         var rows = RunEvidence.WeightLike(run.Parameters).Where(r => r.Median is double m && m > 0 && double.IsFinite(m)).ToList();
-        if (rows.Count < 2 || RunEvidence.LossFall(run) is not double fall || fall >= RunEvidence.StalledFall)
+        if (rows.Count < 2 || Collapses.Loss(run) is not null || RunEvidence.LossFall(run) is not double fall || fall >= RunEvidence.StalledFall)
         {
             yield break;
         }
