@@ -232,7 +232,7 @@ public static class HtmlReport
         RunSections.Metadata(writer, run, "metadata");
 
         bool log = LineChartSvg.PrefersLogScale([loss, .. overlays]);
-        RunSections.End(writer, ReportDataJson.Build(xMin, xMax, loss, log, overlays, smallCharts.Select(c => c.Chart).OfType<LineChartData>().ToList(), heatmap, incidentIndex));
+        RunSections.End(writer, ReportDataJson.Build(xMin, xMax, loss, log, overlays, smallCharts.Select(c => c.Chart).OfType<LineChartData>().ToList(), heatmap, incidentIndex, verdict.Findings));
     }
 
     /// <summary>Writes one report comparing <paramref name="runs"/> side by side to the file at <paramref name="path"/> (UTF-8).</summary>

@@ -8,9 +8,13 @@ internal sealed record MetricHistory(string Name, long[] Steps, double[] Values,
     /// <summary>The run's metrics, one per name, in order of each name's first record. Linear in the number of records.</summary>
     public static List<MetricHistory> FromRun(DiagnosticsRun run) => FromRecords(run.Metrics);
 
-    /// <summary>The metrics of <paramref name="records"/>, one per name, in order of each name's first record.</summary>
+    /// <summary>
+    /// The metrics of <paramref name="records"/>, one per name, in order of each name's first record; the monitor's activation
+    /// readings (<see cref="InstrumentMetric"/>) are measurements of modules, not the user's metrics, and are left out.
+    /// </summary>
     public static List<MetricHistory> FromRecords(IEnumerable<MetricRecord> records) =>
         records
+            .Where(m => !InstrumentMetric.IsInstrument(m.Name))
             .GroupBy(m => m.Name, StringComparer.Ordinal)
             .Select(g => InStepOrder(g.Key, g.Select(m => m.Step).ToList(), g.Select(m => m.Value).ToList()))
             .ToList();

@@ -33,6 +33,15 @@ public static class FindingRules
         new NonFiniteGradientRule(),
         new IncompleteLogRule(),
         new SkippedStepsRule(),
+        new UnnormalizedInputRule(),
+        new DyingReluRule(),
+        new SaturatedActivationRule(),
+        new FrozenParametersRule(),
+        new VanishingGradientRule(),
+        new ChanceLevelLossRule(),
+        new SlowConvergenceRule(),
+        new OscillatingLossRule(),
+        new OverfittingRule(),
         new DeadGradientRule(),
         new LargeUpdatesRule(),
         new CollapseRule(),
@@ -61,8 +70,9 @@ public static class FindingRules
     {
         var produced = Rules.Select((rule, rank) => (Rule: rule, Rank: rank, Findings: rule.Evaluate(view).ToList())).ToList();
         List<Finding> findings = produced
-            .Where(p => !produced.Any(other => other.Rule != p.Rule && other.Findings.Any(p.Rule.IsSuppressedBy)))
-            .SelectMany(p => p.Findings.Select(f => (Finding: f, p.Rank)))
+            .SelectMany(p => p.Findings
+                .Where(f => !produced.Any(other => other.Rule != p.Rule && other.Findings.Any(o => p.Rule.IsSuppressedBy(f, o))))
+                .Select(f => (Finding: f, p.Rank)))
             .OrderByDescending(f => f.Finding.Severity)
             .ThenBy(f => f.Finding.Step ?? long.MaxValue)
             .ThenBy(f => f.Rank)

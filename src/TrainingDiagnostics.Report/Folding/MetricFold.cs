@@ -4,7 +4,7 @@ using TrainingDiagnostics.Report.Analysis;
 namespace TrainingDiagnostics.Report.Folding;
 
 /// <summary>
-/// Folds the user's metrics. They are sparse (one value per evaluation), so every value is kept, as a step and a value
+/// Folds the user's metrics (not the monitor's activation readings, see <see cref="ActivationFold"/>). They are sparse (one value per evaluation), so every value is kept, as a step and a value
 /// per name (16 bytes each, the name stored once), and the charts downsample them like the loss.
 /// </summary>
 internal sealed class MetricFold : IRunFold
@@ -14,6 +14,11 @@ internal sealed class MetricFold : IRunFold
 
     public void Metric(MetricRecord metric)
     {
+        if (InstrumentMetric.IsInstrument(metric.Name))
+        {
+            return; // the monitor's activation readings: the activations fold keeps them
+        }
+
         if (!_byName.TryGetValue(metric.Name, out var columns))
         {
             _byName[metric.Name] = columns = ([], []);

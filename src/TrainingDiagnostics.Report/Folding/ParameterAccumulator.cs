@@ -21,8 +21,58 @@ internal sealed class ParameterAccumulator(string name, int buckets)
     /// <summary>Per heatmap bucket: the largest update ratio, or null until one is recorded.</summary>
     public double[]? UpdateHeat;
 
-    public void Add(double? gradient, double? weight, double? update, int bucket)
+    // Motion: whether the parameter moved (see View.ParameterMotion).
+    public long FirstStep = -1;
+    public int UpdateRatioCount;
+    public int PositiveUpdates;
+    public long? ZeroRunStart;
+    public int ZeroRunLength;
+    public int GradientsDuringZeroRun;
+    public int PositiveGradientsDuringZeroRun;
+    public int PositiveGradients;
+    public int WeightNormCount;
+    public double FirstWeightNorm = double.NaN;
+    public bool WeightNormConstant = true;
+
+    public void Add(long step, double? gradient, double? weight, double? update, int bucket)
     {
+        if (FirstStep < 0)
+        {
+            FirstStep = step;
+        }
+
+        if (update is double ratio && double.IsFinite(ratio))
+        {
+            UpdateRatioCount++;
+            if (ratio > 0)
+            {
+                PositiveUpdates++;
+                (ZeroRunStart, ZeroRunLength, GradientsDuringZeroRun, PositiveGradientsDuringZeroRun) = (null, 0, 0, 0);
+            }
+            else
+            {
+                ZeroRunStart ??= step;
+                ZeroRunLength++;
+            }
+        }
+
+        if (gradient is double gradientNorm && double.IsFinite(gradientNorm))
+        {
+            PositiveGradients += gradientNorm > 0 ? 1 : 0;
+            if (ZeroRunStart is not null)
+            {
+                GradientsDuringZeroRun++;
+                PositiveGradientsDuringZeroRun += gradientNorm > 0 ? 1 : 0;
+            }
+        }
+
+        if (weight is double w && double.IsFinite(w))
+        {
+            WeightNormCount++;
+            FirstWeightNorm = WeightNormCount == 1 ? w : FirstWeightNorm;
+            WeightNormConstant &= w.Equals(FirstWeightNorm);
+        }
+
         if (gradient is double g)
         {
             Recorded++;

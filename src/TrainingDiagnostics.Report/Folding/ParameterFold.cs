@@ -62,7 +62,7 @@ internal sealed class ParameterFold(int maxColumns) : IRunFold
             {
                 double? gradient = g[k];
                 badLayer |= gradient is double x && !double.IsFinite(x);
-                _rows[rows[k]].Add(gradient, w.IsEmpty ? null : w[k], u.IsEmpty ? null : u[k], bucket);
+                _rows[rows[k]].Add(step.Step, gradient, w.IsEmpty ? null : w[k], u.IsEmpty ? null : u[k], bucket);
             }
         }
         else
@@ -71,7 +71,7 @@ internal sealed class ParameterFold(int maxColumns) : IRunFold
             {
                 LayerStatistics layer = layers[k];
                 badLayer |= layer.GradientNorm is double x && !double.IsFinite(x);
-                _rows[rows[k]].Add(layer.GradientNorm, layer.WeightNorm, layer.UpdateRatio, bucket);
+                _rows[rows[k]].Add(step.Step, layer.GradientNorm, layer.WeightNorm, layer.UpdateRatio, bucket);
             }
         }
 
@@ -118,15 +118,45 @@ internal sealed class ParameterFold(int maxColumns) : IRunFold
 
         var summaries = _rows.Select(r => new LayerGradientSummary(r.Name, r.Recorded, r.NonFinite, r.First, r.Last,
             r.Gradients.Count == 0 ? null : r.Min, r.Gradients.Count == 0 ? null : r.Max, r.Gradients.Median(), r.LastWeight, r.Ratios.Median())).ToList();
+        var motion = _rows.Select(r => new ParameterMotion(r.Name, r.UpdateRatioCount, r.PositiveUpdates, r.ZeroRunStart, r.ZeroRunLength,
+            r.GradientsDuringZeroRun, r.PositiveGradientsDuringZeroRun, r.WeightNormCount, r.WeightNormConstant, r.PositiveGradients, r.FirstStep)).ToList();
         return new ParametersView
         {
             Rows = summaries,
+            Motion = motion,
+            GradientTrend = Trend(fine),
             Heatmap = new GradientHeatmap(_rows.Select(r => r.Name).ToList(), start, end, gradient, update),
             NonFiniteGradientSteps = _badSteps,
             FirstNonFiniteGradientStep = _firstBad,
             FirstNonFiniteGradientNames = _firstBadNames,
             AnyNonFiniteLayerGradient = _anyBadLayer,
         };
+    }
+
+    /// <summary>
+    /// The gradient norms over time at a coarse grain for the rules: at most <see cref="ParametersView.TrendColumns"/> columns, each the
+    /// largest norm of its buckets per parameter (or -1 when none), with the first step of each column.
+    /// </summary>
+    private (long[] Start, double[][] Norms) Trend(int fine)
+    {
+        int columns = Math.Min(fine, ParametersView.TrendColumns);
+        var start = new long[columns];
+        var norms = _rows.Select(_ => Enumerable.Repeat(-1.0, columns).ToArray()).ToArray();
+        for (int j = 0; j < fine; j++)
+        {
+            int c = (int)((long)j * columns / fine);
+            if (j == 0 || c != (int)((long)(j - 1) * columns / fine))
+            {
+                start[c] = _start[j];
+            }
+
+            for (int r = 0; r < _rows.Count; r++)
+            {
+                norms[r][c] = Math.Max(norms[r][c], _rows[r].Heat[j]);
+            }
+        }
+
+        return (start, norms);
     }
 
     private static int[] Codes(double[] buckets, int[] target, int columns)

@@ -21,6 +21,7 @@ internal sealed class RunFold
     private readonly PipelineRecordsFold _pipeline = new();
     private readonly CurvatureFold _curvature = new();
     private readonly MonitorEventsFold _monitorEvents = new();
+    private readonly ActivationFold _activations = new();
     private readonly Dictionary<string, int> _rowIndex = new(StringComparer.Ordinal);
     private object? _lastNames;
     private IReadOnlyList<LayerStatistics>? _lastList;
@@ -33,7 +34,7 @@ internal sealed class RunFold
         _options = options;
         _parameters = new ParameterFold(options.MaxHeatmapColumns);
         _incidents = new IncidentFold(options.MaxIncidentDetails);
-        _folds = [_scalars, _parameters, _incidents, _metrics, _pipeline, _curvature, _monitorEvents];
+        _folds = [_scalars, _parameters, _incidents, _metrics, _pipeline, _curvature, _monitorEvents, _activations];
     }
 
     /// <summary>Folds an in-memory run.</summary>
@@ -170,6 +171,7 @@ internal sealed class RunFold
             ObservedFits = _pipeline.ObservedFits,
             Curvature = _curvature.Finish(),
             MonitorEvents = _monitorEvents.Finish(),
+            Activations = _activations.Finish(),
             Range = min > max ? (0L, 1L) : (min, max),
             StepRange = _stepMin > _stepMax ? null : (_stepMin, _stepMax),
         };

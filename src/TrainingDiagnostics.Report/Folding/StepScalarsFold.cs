@@ -1,4 +1,5 @@
 using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Findings;
 using TrainingDiagnostics.Report.Rendering;
 using TrainingDiagnostics.Report.View;
@@ -30,6 +31,7 @@ internal sealed class StepScalarsFold : IRunFold
     private double? _previousRate;
     private (long Step, double From, double To, double Factor)? _jump;
     private int _jumps;
+    private readonly QuantileSketch _gradientNorms = new();
 
     public void Step(StepRecord step, int[] rows, long index)
     {
@@ -69,6 +71,11 @@ internal sealed class StepScalarsFold : IRunFold
 
                 _previousRate = rate;
             }
+        }
+
+        if (TotalGradientNorm(step) is double norm && double.IsFinite(norm))
+        {
+            _gradientNorms.Add(norm);
         }
 
         if (step.Skipped == true)
@@ -121,6 +128,8 @@ internal sealed class StepScalarsFold : IRunFold
             FirstNonFiniteLossStep = _firstNonFinite,
             FirstNonFiniteLoss = _firstNonFiniteValue,
             LossTrend = Digest(),
+            Profile = Profile(),
+            MedianGradientNorm = _gradientNorms.Median(),
             LearningRate = rate,
             LearningRateRange = range,
             LearningRateJump = _jump is var (s, from, to, factor) ? (s, from, to, factor, _jumps) : null,
@@ -129,6 +138,124 @@ internal sealed class StepScalarsFold : IRunFold
             ElapsedSum = _elapsedSum,
             ElapsedCount = _elapsedCount,
         };
+    }
+
+    /// <summary>The step's total gradient norm: recorded, or the root of the sum of squares of its per-parameter norms (null without either).</summary>
+    private static double? TotalGradientNorm(StepRecord step)
+    {
+        if (step.GradientNorm is double total)
+        {
+            return total;
+        }
+
+        double sum = 0;
+        bool any = false;
+        IReadOnlyList<LayerStatistics> layers = step.Layers;
+        if (layers is ParameterColumns columns)
+        {
+            foreach (double? g in columns.GradientNorms)
+            {
+                if (g is double x)
+                {
+                    (sum, any) = (sum + (x * x), true);
+                }
+            }
+        }
+        else
+        {
+            foreach (LayerStatistics layer in layers)
+            {
+                if (layer.GradientNorm is double x)
+                {
+                    (sum, any) = (sum + (x * x), true);
+                }
+            }
+        }
+
+        return any ? Math.Sqrt(sum) : null;
+    }
+
+    /// <summary>The shape of the finite losses for the silent-fault rules (see <see cref="LossProfile"/>), or null with fewer than 20.</summary>
+    private LossProfile? Profile()
+    {
+        var finite = new List<int>(_losses.Count);
+        for (int i = 0; i < _losses.Count; i++)
+        {
+            if (double.IsFinite(_losses[i]))
+            {
+                finite.Add(i);
+            }
+        }
+
+        int n = finite.Count;
+        if (n < 20)
+        {
+            return null;
+        }
+
+        int initialCount = LossProfile.InitialSteps;
+        double initial = Median.Of(finite.Take(initialCount).Select(i => _losses[i]).ToArray())!.Value;
+        double thirdQuarter = MeanOf(finite, n / 2, 3 * n / 4), lastQuarter = MeanOf(finite, 3 * n / 4, n);
+
+        // The last half, less its centred moving mean: what is left is the step-to-step swing, not the trend.
+        int half = n / 2, m = n - half, k = Math.Max(5, m / 10);
+        var prefix = new double[m + 1];
+        for (int i = 0; i < m; i++)
+        {
+            prefix[i + 1] = prefix[i] + _losses[finite[half + i]];
+        }
+
+        var residuals = new double[m];
+        var tail = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            int lo = Math.Max(0, i - (k / 2)), hi = Math.Min(m, i + (k / 2) + 1);
+            tail[i] = _losses[finite[half + i]];
+            residuals[i] = tail[i] - ((prefix[hi] - prefix[lo]) / (hi - lo));
+        }
+
+        Array.Sort(residuals);
+        Array.Sort(tail);
+        int windows = Math.Min(LossProfile.MaxWindows, n);
+        var list = new List<LossWindow>(windows);
+        for (int w = 0; w < windows; w++)
+        {
+            int from = (int)((long)w * n / windows), to = (int)((long)(w + 1) * n / windows);
+            list.Add(new LossWindow(_steps[finite[from]], _steps[finite[to - 1]], to - from, MeanOf(finite, from, to)));
+        }
+
+        return new LossProfile
+        {
+            Count = n,
+            InitialLevel = initial,
+            InitialCount = initialCount,
+            ThirdQuarterMean = thirdQuarter,
+            LastQuarterMean = lastQuarter,
+            TailFirstStep = _steps[finite[half]],
+            TailMedian = Quantile(tail, 0.5),
+            TailSwing = Quantile(residuals, 0.9) - Quantile(residuals, 0.1),
+            TailBand = (Quantile(tail, 0.1), Quantile(tail, 0.9)),
+            Windows = list,
+        };
+    }
+
+    private double MeanOf(List<int> finite, int from, int to)
+    {
+        double sum = 0;
+        for (int i = from; i < to; i++)
+        {
+            sum += _losses[finite[i]];
+        }
+
+        return sum / Math.Max(1, to - from);
+    }
+
+    /// <summary>The <paramref name="q"/> quantile of sorted values, linear between ranks.</summary>
+    private static double Quantile(double[] sorted, double q)
+    {
+        double rank = (sorted.Length - 1) * q;
+        int lo = (int)rank, hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + ((sorted[hi] - sorted[lo]) * (rank - lo));
     }
 
     /// <summary>The means of the first and last tenth of the finite losses, and the best window of a tenth (a running sum).</summary>

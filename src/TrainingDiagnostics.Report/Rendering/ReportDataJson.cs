@@ -2,18 +2,21 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TrainingDiagnostics.Report.Findings;
 
 namespace TrainingDiagnostics.Report.Rendering;
 
 /// <summary>
 /// The data the report's script draws from (loss series and the metrics drawn over it, the small charts of metrics and
-/// the learning rate, heatmap matrix, incident steps), as compact JSON ready
+/// the learning rate, heatmap matrix, incident steps), and the findings with their remedies for programs that read the
+/// report (<c>"findings"</c>: rule, severity, title, detail, step, module, remedy), as compact JSON ready
 /// for a <c>&lt;script type="application/json"&gt;</c> element (see <see cref="ScriptJson"/>).
 /// </summary>
 internal static class ReportDataJson
 {
     public static string Build(long xMin, long xMax, ChartSeries loss, bool logScale, IReadOnlyList<ChartSeries> overlays,
-        IReadOnlyList<LineChartData> charts, GradientHeatmap heatmap, IReadOnlyList<(long Step, string Kind, string Severity, string Id)> incidents)
+        IReadOnlyList<LineChartData> charts, GradientHeatmap heatmap, IReadOnlyList<(long Step, string Kind, string Severity, string Id)> incidents,
+        IReadOnlyList<Finding> findings)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -92,10 +95,64 @@ internal static class ReportDataJson
             }
 
             json.WriteEndArray();
+            WriteFindings(json, findings);
             json.WriteEndObject();
         }
 
         return ScriptJson.Escape(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    /// <summary>The verdict's findings, most important first, each with its remedy (null where none follows from the evidence).</summary>
+    private static void WriteFindings(Utf8JsonWriter json, IReadOnlyList<Finding> findings)
+    {
+        json.WriteStartArray("findings");
+        foreach (Finding finding in findings)
+        {
+            json.WriteStartObject();
+            json.WriteString("rule", finding.Rule);
+            json.WriteString("severity", RunSections.SeverityName(finding.Severity));
+            json.WriteString("title", finding.Title);
+            json.WriteString("detail", finding.Detail);
+            WriteNullable(json, "step", finding.Step);
+            json.WriteString("module", finding.ModulePath);
+            if (finding.Remedy is { } remedy)
+            {
+                json.WriteStartObject("remedy");
+                json.WriteString("action", remedy.Action);
+                json.WriteString("target", remedy.Target);
+                if (remedy.Factor is double factor && double.IsFinite(factor))
+                {
+                    json.WriteNumber("factor", factor);
+                }
+                else
+                {
+                    json.WriteNull("factor");
+                }
+
+                json.WriteString("text", remedy.Text);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("remedy");
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, long? value)
+    {
+        if (value is long v)
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     private static void WriteNamedSeries(Utf8JsonWriter json, ChartSeries series)

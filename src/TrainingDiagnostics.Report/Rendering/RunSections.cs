@@ -108,6 +108,17 @@ internal static class RunSections
             w.Write($"<span class=\"finding-detail\">{HtmlText.Encode(finding.Detail)}</span>");
         }
 
+        if (finding.Remedy is { } remedy)
+        {
+            // The remedy as a program reads it (data attributes) and as a person does (its sentence).
+            string target = remedy.Target is null ? "" : $" data-target=\"{HtmlText.Encode(remedy.Target)}\"";
+            string factor = remedy.Factor is double f ? $" data-factor=\"{f.ToString("R", CultureInfo.InvariantCulture)}\"" : "";
+            string shown = remedy.Factor is double g ? $" x{HtmlText.Number(g)}" : "";
+            string on = remedy.Target is null ? "" : $" {HtmlText.Encode(remedy.Target)}";
+            w.Write($"<span class=\"finding-remedy\" data-action=\"{HtmlText.Encode(remedy.Action)}\"{target}{factor}><strong>Remedy</strong> " +
+                $"<span class=\"remedy-action\">{HtmlText.Encode(remedy.Action)}{on}{shown}</span>: {HtmlText.Encode(remedy.Text)}</span>");
+        }
+
         w.WriteLine("</li>");
     }
 

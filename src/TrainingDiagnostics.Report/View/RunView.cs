@@ -44,6 +44,9 @@ internal sealed class RunView
     /// <summary>The monitor's records about itself: contained instrument failures and the Heal policy's actions.</summary>
     public MonitorEventsView MonitorEvents { get; init; } = MonitorEventsView.Empty;
 
+    /// <summary>The monitor's activation readings (dead ReLU units, saturated sigmoid/tanh outputs), one summary per module; empty without them.</summary>
+    public ActivationsView Activations { get; init; } = ActivationsView.Empty;
+
     /// <summary>The step range every chart shares (steps and metric steps), or (0, 1) for an empty run.</summary>
     public (long Min, long Max) Range { get; init; }
 

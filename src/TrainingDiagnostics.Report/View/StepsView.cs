@@ -26,6 +26,12 @@ internal sealed class StepsView
     /// <summary>The loss trend over finite losses (means of the first and last tenth, best window), or null with fewer than ten.</summary>
     public LossDigest? LossTrend { get; init; }
 
+    /// <summary>The shape of the loss the silent-fault rules read (initial level, last half's trend and swing, windows), or null with fewer than 20 finite losses.</summary>
+    public LossProfile? Profile { get; init; }
+
+    /// <summary>The median of the steps' total gradient norms (recorded, or from the per-parameter norms), or null when none is known.</summary>
+    public double? MedianGradientNorm { get; init; }
+
     /// <summary>The learning rate, downsampled, or null when no step recorded one.</summary>
     public ChartSeries? LearningRate { get; init; }
 

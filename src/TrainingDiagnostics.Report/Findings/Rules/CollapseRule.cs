@@ -1,3 +1,4 @@
+using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.View;
 using static TrainingDiagnostics.Report.Findings.Rules.RuleText;
@@ -12,6 +13,13 @@ namespace TrainingDiagnostics.Report.Findings.Rules;
 internal sealed class CollapseRule : FindingRule
 {
     public override string Id => "collapse";
+
+    /// <summary>
+    /// Overfitting, a chance-level loss and an oscillating loss say it better: each fires only where the training loss did not
+    /// worsen, so the collapse would rest on held-out metrics alone (a model that learns its training data by heart, noise
+    /// labels, or a held-out metric that swings with the model and ended on a bad evaluation).
+    /// </summary>
+    public override bool IsSuppressedBy(Finding other) => other.Rule is OverfittingRule.RuleId or ChanceLevelLossRule.RuleId or OscillatingLossRule.RuleId;
 
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
@@ -44,10 +52,12 @@ internal sealed class CollapseRule : FindingRule
         string jump = run.Steps.LearningRateJump is { } j
             ? Invariant($" The learning rate rose x{j.Factor:0.#} at step {j.Step} ({Format(j.From)} to {Format(j.To)}): a learning rate far too high is the usual cause.")
             : "";
+        LearningRateFactor? factor = LearningRateFactor.Lower(run);
         yield return new Finding
         {
             Severity = FindingSeverity.Critical,
             Rule = Id,
+            Remedy = factor is null ? null : new Remedy { Action = RemedyActions.ScaleLearningRate, Factor = factor.Value, Text = factor.Apply(run) },
             Title = "Training collapsed: " + string.Join("; ", evidence),
             Detail = Invariant($"The run was last at its best around step {turn} and lost what it had learnt after that.{lossStory}{jump} Look at the incidents just after step {turn}; lower the learning rate, or add warm-up or gradient clipping."),
             Step = turn,

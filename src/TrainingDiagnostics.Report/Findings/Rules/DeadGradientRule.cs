@@ -11,6 +11,9 @@ internal sealed class DeadGradientRule : FindingRule
 {
     public override string Id => "dead-gradient";
 
+    /// <summary>Dead ReLUs say why no gradient gets through, and name these parameters.</summary>
+    public override bool IsSuppressedBy(Finding other) => other.Rule == DyingReluRule.RuleId;
+
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
         string[] dead = run.Parameters.Rows.Where(l => l.Recorded > 0 && l.NonFinite == 0 && l.Max == 0).Select(l => l.Name).ToArray();

@@ -1,3 +1,4 @@
+using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.View;
 using static TrainingDiagnostics.Report.Findings.Rules.RuleText;
 
@@ -47,10 +48,12 @@ internal sealed class EdgeOfStabilityRule : FindingRule
         string assumption = optimizer is null
             ? " The run's metadata names no optimizer (tag \"optimizer\"): this assumes plain SGD; for Adam and other adaptive optimizers the threshold does not apply as such."
             : Invariant($" Optimizer: {optimizer}. With heavy-ball momentum β the threshold is (2 + 2β)/lr instead.");
+        LearningRateFactor? factor = LearningRateFactor.FromSharpness(run);
         yield return new Finding
         {
             Severity = FindingSeverity.Warning,
             Rule = Id,
+            Remedy = factor is null ? null : new Remedy { Action = RemedyActions.ScaleLearningRate, Factor = factor.Value, Text = factor.Apply(run) },
             Title = Invariant($"The sharpness crossed the edge of stability 2/lr at step {first.Step}"),
             Detail = how + count +
                 " Beyond 2/lr, gradient descent is unstable along the top eigenvector: expect the loss to oscillate or spike rather than fall steadily " +

@@ -16,4 +16,10 @@ internal abstract class FindingRule
 
     /// <summary>Whether <paramref name="other"/> (another rule's finding on the same run) already says what this rule would.</summary>
     public virtual bool IsSuppressedBy(Finding other) => false;
+
+    /// <summary>
+    /// Whether <paramref name="other"/> (another rule's finding on the same run) makes this rule's finding <paramref name="own"/>
+    /// redundant or misleading; by default, whether it makes the whole rule redundant (<see cref="IsSuppressedBy(Finding)"/>).
+    /// </summary>
+    public virtual bool IsSuppressedBy(Finding own, Finding other) => IsSuppressedBy(other);
 }

@@ -12,6 +12,16 @@ internal sealed class LossTrendRule : FindingRule
 {
     public override string Id => "loss-trend";
 
+    /// <summary>The rules that say why a loss did not fall, with a remedy: the generic warning would only repeat them.</summary>
+    private static readonly string[] Explanations =
+    [
+        ChanceLevelLossRule.RuleId, SlowConvergenceRule.RuleId, VanishingGradientRule.RuleId, DyingReluRule.RuleId, OscillatingLossRule.RuleId,
+        "saturated-activation", "frozen-parameters", UnnormalizedInputRule.RuleId,
+    ];
+
+    public override bool IsSuppressedBy(Finding own, Finding other) =>
+        own.Severity == FindingSeverity.Warning && Explanations.Contains(other.Rule) && other.Severity >= FindingSeverity.Warning;
+
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
         if (run.Steps.LossTrend is not { } trend || Collapses.Loss(run) is not null)

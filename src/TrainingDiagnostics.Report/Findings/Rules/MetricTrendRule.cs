@@ -1,3 +1,4 @@
+using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.View;
 using static TrainingDiagnostics.Report.Findings.Rules.RuleText;
@@ -12,6 +13,9 @@ namespace TrainingDiagnostics.Report.Findings.Rules;
 internal sealed class MetricTrendRule : FindingRule
 {
     public override string Id => "metric-trend";
+
+    /// <summary>A held-out metric that regressed in an overfitting run is that finding's evidence, not a second story.</summary>
+    public override bool IsSuppressedBy(Finding own, Finding other) => own.Rule == "metric-regressed" && other.Rule == OverfittingRule.RuleId;
 
     public override IEnumerable<Finding> Evaluate(RunView run)
     {
@@ -35,6 +39,11 @@ internal sealed class MetricTrendRule : FindingRule
                     Title = Invariant($"{metric.Name} ended at {Format(last)} (step {metric.Steps[^1]}) after reaching {Format(metric.Values[best])} at step {metric.Steps[best]}: it lost {lost / gain * 100:0}% of its gain"),
                     Detail = Invariant($"A held-out metric that turns worse while training goes on: overfitting (stop earlier, regularize), or training that became unstable (see the incidents and the learning rate after step {metric.Steps[best]})."),
                     Step = metric.Steps[best],
+                    Remedy = new Remedy
+                    {
+                        Action = RemedyActions.EarlyStop,
+                        Text = Invariant($"Stop at step {metric.Steps[best]}, where {metric.Name} was best, and keep that checkpoint."),
+                    },
                 };
             }
             else
