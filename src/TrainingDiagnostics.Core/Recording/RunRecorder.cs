@@ -78,12 +78,7 @@ internal sealed class RunRecorder : IDisposable
     {
         _history.Add(curvature);
         _log?.Enqueue(curvature);
-        TensorBoard?.Write(new MetricRecord
-        {
-            Step = curvature.Step,
-            Name = curvature.Quantity == CurvatureQuantity.TopEigenvalue ? "curvature/top_eigenvalue" : "curvature/trace",
-            Value = curvature.Value,
-        });
+        TensorBoard?.Write(curvature);
     }
 
     /// <summary>Records a contained instrument failure (history and run log).</summary>
@@ -98,6 +93,7 @@ internal sealed class RunRecorder : IDisposable
     {
         _history.Add(heal);
         _log?.Enqueue(heal);
+        TensorBoard?.Write(heal);
     }
 
     /// <summary>Writes what the run log still has queued and closes every sink.</summary>
@@ -109,7 +105,14 @@ internal sealed class RunRecorder : IDisposable
         }
         finally
         {
-            _metrics?.Dispose();
+            try
+            {
+                _metrics?.Dispose();
+            }
+            finally
+            {
+                TensorBoard?.Dispose();
+            }
         }
     }
 }
