@@ -10,6 +10,9 @@ namespace TrainingDiagnostics.Export.Tables;
 /// </summary>
 internal abstract class ParquetTable : IAsyncDisposable
 {
+    /// <summary>Zstandard at its fastest level: about half the size of Snappy on norms (float32 values held as doubles) for about the same time; DuckDB, Spark 3.2+ and pyarrow read it.</summary>
+    private static readonly ParquetOptions WriterOptions = new() { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
+
     private readonly string _partialPath;
     private readonly FileStream _stream;
     private ParquetWriter? _writer;
@@ -51,7 +54,7 @@ internal abstract class ParquetTable : IAsyncDisposable
             return;
         }
 
-        _writer ??= await ParquetWriter.CreateAsync(Schema, _stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _writer ??= await ParquetWriter.CreateAsync(Schema, _stream, WriterOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
         using (ParquetRowGroupWriter group = _writer.CreateRowGroup())
         {
             await WriteColumnsAsync(group, Count, cancellationToken).ConfigureAwait(false);
@@ -67,7 +70,7 @@ internal abstract class ParquetTable : IAsyncDisposable
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         // A table without rows is still a file with the schema, so a query over a folder of runs never misses a table.
-        _writer ??= await ParquetWriter.CreateAsync(Schema, _stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _writer ??= await ParquetWriter.CreateAsync(Schema, _stream, WriterOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
         _writer = null;
         await _stream.DisposeAsync().ConfigureAwait(false);
