@@ -49,6 +49,14 @@ internal sealed class RunRecorder : IDisposable
         catch (Exception e)
         {
             TensorBoard = null;
+            try
+            {
+                sink.Dispose();
+            }
+            catch (Exception)
+            {
+                // the sink is already broken; closing it must not end the run either
+            }
             Record(new InstrumentFailureRecord
             {
                 Step = step,
@@ -106,12 +114,7 @@ internal sealed class RunRecorder : IDisposable
     {
         _history.Add(curvature);
         _log?.Enqueue(curvature);
-        ToTensorBoard(curvature.Step, sink => sink.Write(new MetricRecord
-        {
-            Step = curvature.Step,
-            Name = curvature.Quantity == CurvatureQuantity.TopEigenvalue ? "curvature/top_eigenvalue" : "curvature/trace",
-            Value = curvature.Value,
-        }));
+        ToTensorBoard(curvature.Step, sink => sink.Write(curvature));
     }
 
     /// <summary>Records a contained instrument failure (history and run log).</summary>
@@ -126,6 +129,7 @@ internal sealed class RunRecorder : IDisposable
     {
         _history.Add(heal);
         _log?.Enqueue(heal);
+        ToTensorBoard(heal.Step, sink => sink.Write(heal));
     }
 
     /// <summary>Records a data profile (history and run log; a run has few, the input's one).</summary>
@@ -144,7 +148,14 @@ internal sealed class RunRecorder : IDisposable
         }
         finally
         {
-            _metrics?.Dispose();
+            try
+            {
+                _metrics?.Dispose();
+            }
+            finally
+            {
+                TensorBoard?.Dispose();
+            }
         }
     }
 }

@@ -157,26 +157,26 @@ public sealed class InstrumentContainmentTests
     [TestMethod]
     public void ATensorBoardExportThatFailsStandsDownWithoutEndingTheRun()
     {
-        // TensorBoard's steps are 32-bit: a run numbered by samples passes 2^31, where the export cannot follow.
+        // A full disk under the TensorBoard folder: the export fails on its next write (simulated: the recorder's sink is
+        // handed a write that throws what the file system would). The run log, the history and the meter go on.
         string folder = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"tb-{Guid.NewGuid():N}");
-        var model = Net(9);
-        var optimizer = optim.SGD(model.parameters(), 0.01);
-        using var monitor = new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false, TensorBoardDirectory = folder, HistogramSchedule = Schedule.Every(1) });
-        long start = int.MaxValue - 2L;
-        for (long step = start; step < start + 6; step++)
-        {
-            using var scope = NewDisposeScope();
-            var (x, y) = Regression((int)(step - start));
-            var result = monitor.Step(step, () => Mse(model.call(x), y));
-            if (result.ShouldStep)
-                optimizer.step();
-        }
-        Assert.AreEqual(6, monitor.Run.Steps.Count, "every step ran");
-        var tensorBoard = monitor.Run.InstrumentFailures.Where(f => f.Instrument == "tensorboard").ToList();
-        Assert.AreEqual(1, tensorBoard.Count, "the export stands down at its first failure");
-        Assert.IsTrue(tensorBoard[0].StoodDown);
-        Assert.AreEqual((long)int.MaxValue + 1, tensorBoard[0].Step);
-        Assert.IsTrue(Directory.EnumerateFiles(folder).Any(), "the steps before the failure were exported");
+        using var recorder = new TrainingDiagnostics.Recording.RunRecorder(
+            new RunMetadata { RunName = "tb", StartedAt = DateTimeOffset.UnixEpoch }, 100, null, null, folder);
+        recorder.Record(new StepRecord { Step = 0, Loss = 1, Layers = [] }, []);
+        Assert.IsNotNull(recorder.TensorBoard);
+
+        recorder.ToTensorBoard(1, _ => throw new IOException("No space left on device"));
+        recorder.Record(new StepRecord { Step = 1, Loss = 0.5, Layers = [] }, []);
+        recorder.Record(new MetricRecord { Step = 1, Name = "validation/loss", Value = 0.7 });
+
+        Assert.IsNull(recorder.TensorBoard, "the export stood down");
+        var failure = recorder.Run.InstrumentFailures.Single();
+        Assert.AreEqual("tensorboard", failure.Instrument);
+        Assert.AreEqual(1, failure.Step);
+        Assert.AreEqual(nameof(IOException), failure.ExceptionType);
+        Assert.IsTrue(failure.StoodDown);
+        Assert.AreEqual(2, recorder.Run.Steps.Count, "recording went on");
+        Assert.AreEqual(1, recorder.Run.Metrics.Count);
     }
 
     [TestMethod]
