@@ -48,7 +48,7 @@ internal sealed class DyingReluRule : FindingRule
                 Severity = FindingSeverity.Warning,
                 Rule = Id,
                 Title = Invariant($"Dying ReLU: {share} of {module.ModulePath} output zero for every sample, from step {onset}"),
-                Detail = Invariant($"The share of units of {module.ModulePath} that output zero for the whole batch: median {Format(module.RecentMedian)} over the last {module.RecentCount} readings (lowest {Format(module.RecentMinimum)}; last {Format(module.LastValue)} at step {module.LastStep}). A dead unit passes no gradient, so it cannot recover by itself. ") + history + consequence,
+                Detail = Invariant($"The share of units of {module.ModulePath} that output zero for the whole batch: median {Format(module.RecentMedian)} over the last {module.RecentCount} readings (last {Format(module.LastValue)} at step {module.LastStep}). A dead unit passes no gradient, so it cannot recover by itself. ") + history + consequence,
                 Step = onset,
                 ModulePath = module.ModulePath,
                 Remedy = feeding is not null
