@@ -8,8 +8,8 @@ namespace TrainingDiagnostics.Monitoring;
 
 /// <summary>
 /// Dead and saturated units of the model's activation modules, measured on the step's own forward pass. On a due step it
-/// puts a forward hook on every ReLU-family module and every Sigmoid and Tanh, reduces each output on the device to one
-/// fraction, reads the fractions with the step's one transfer and records
+/// puts a forward hook on every ReLU-family module and every Sigmoid and Tanh, reduces each output on the device (to each
+/// unit's largest output, or to a count of outputs on the tails), reads them with the step's one transfer and records
 /// <see cref="InstrumentMetricNames.DeadFractionPrefix"/><c>{path}</c> and <see cref="InstrumentMetricNames.SaturatedFractionPrefix"/><c>{path}</c>.
 /// </summary>
 /// <remarks>
@@ -25,8 +25,9 @@ namespace TrainingDiagnostics.Monitoring;
 /// replays and the curvature probe's extra forward pass run without them. A module called several times in one forward
 /// pass (one ReLU shared by several layers) gets one value, its calls pooled (units, or outputs, weighted by count).
 /// Only modules called through <c>call()</c> are seen (not <c>functional.relu</c> inside a custom forward). Cost of a
-/// due step: per activation output one reduction (a maximum over the batch, or a comparison and a mean) and one value
-/// in the transfer; nothing at the other steps.</para>
+/// due step: per ReLU-family output one reduction (the maximum over the batch and positions), per sigmoid or tanh
+/// output a comparison and a count; then one concatenation, comparison and conversion for all units together, one stack
+/// for all counts, and one value per unit (and per saturating call) in the step's transfer. Nothing at the other steps.</para>
 /// <para>A hook never throws into the model's forward pass: an error is kept and rethrown from <see cref="Compute"/>,
 /// where the monitor contains an instrument's failure.</para>
 /// </remarks>
@@ -85,9 +86,33 @@ internal sealed class ActivationHealthInstrument : Instrument
         RemoveHooks();
         if (_failure is not null)
             return;
-        foreach (var site in _sites)
-            foreach (var call in site.Calls)
-                call.Read = context.Reads.AddScalar(call.Fraction);
+        var calls = _sites.SelectMany(s => s.Calls).ToList();
+        if (calls.Count == 0)
+            return;
+        var type = calls[0].TransferType;
+        // Two entries in the step's transfer whatever the number of modules: every unit's "dead" flag, and every
+        // saturating call's count of outputs on the tails.
+        var dead = calls.Where(c => !c.Saturating).ToList();
+        if (dead.Count > 0)
+        {
+            using var zero = 0.0.ToScalar();
+            var flags = (dead.Count == 1 ? dead[0].Value : cat(dead.Select(c => c.Value).ToList())).eq(zero).to(type);
+            var first = context.Reads.AddVector(flags, (int)flags.numel());
+            int offset = 0;
+            foreach (var call in dead)
+            {
+                call.First = new DeviceRead(first.Index + offset);
+                offset += (int)call.Weight;
+            }
+        }
+        var saturating = calls.Where(c => c.Saturating).ToList();
+        if (saturating.Count > 0)
+        {
+            var counts = stack(saturating.Select(c => c.Value).ToList()).to(type);
+            var first = context.Reads.AddVector(counts, saturating.Count);
+            for (int i = 0; i < saturating.Count; i++)
+                saturating[i].First = new DeviceRead(first.Index + i);
+        }
     }
 
     public override void Compute(InstrumentContext context)
@@ -100,16 +125,24 @@ internal sealed class ActivationHealthInstrument : Instrument
             {
                 if (site.Calls.Count == 0)
                     continue;
-                double sum = 0, weight = 0;
+                double count = 0, total = 0;
                 foreach (var call in site.Calls)
                 {
-                    sum += context.Reads[call.Read] * call.Weight;
-                    weight += call.Weight;
+                    if (call.Saturating)
+                    {
+                        count += context.Reads[call.First];
+                    }
+                    else
+                    {
+                        for (int i = 0; i < call.Weight; i++)
+                            count += context.Reads[new DeviceRead(call.First.Index + i)];
+                    }
+                    total += call.Weight;
                 }
                 string prefix = site.Kind is Kind.SaturatingTanh or Kind.SaturatingSigmoid
                     ? InstrumentMetricNames.SaturatedFractionPrefix
                     : InstrumentMetricNames.DeadFractionPrefix;
-                context.RecordMetric(prefix + site.Path, sum / weight);
+                context.RecordMetric(prefix + site.Path, count / total);
             }
         }
         finally
@@ -120,7 +153,7 @@ internal sealed class ActivationHealthInstrument : Instrument
 
     protected override void Dispose(bool disposing) => Disarm();
 
-    /// <summary>Takes the hooks off and frees the fractions still held.</summary>
+    /// <summary>Takes the hooks off and frees the reductions still held.</summary>
     private void Disarm()
     {
         RemoveHooks();
@@ -128,7 +161,7 @@ internal sealed class ActivationHealthInstrument : Instrument
         foreach (var site in _sites)
         {
             foreach (var call in site.Calls)
-                call.Fraction.Dispose();
+                call.Value.Dispose();
             site.Calls.Clear();
         }
     }
@@ -150,25 +183,24 @@ internal sealed class ActivationHealthInstrument : Instrument
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var y = output.detach();
-            var type = y.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32; // the transfer's usual dtypes
-            Tensor fraction;
-            long weight;
+            var type = y.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+            // Scalars held by `using` until the operations that read them return: an implicit one can be finalized by
+            // the GC while libtorch still reads it (TorchSharp passes the bare handle).
             if (site.Kind is Kind.SaturatingTanh or Kind.SaturatingSigmoid)
             {
-                var tail = site.Kind == Kind.SaturatingSigmoid ? (y - 0.5).abs_().gt(SigmoidTail) : y.abs().gt(TanhTail);
-                fraction = tail.to(type).mean();
-                weight = y.numel();
+                using var half = 0.5.ToScalar();
+                using var bound = (site.Kind == Kind.SaturatingSigmoid ? SigmoidTail : TanhTail).ToScalar();
+                var tail = site.Kind == Kind.SaturatingSigmoid ? y.sub(half).abs_().gt(bound) : y.abs().gt(bound);
+                site.Calls.Add(new Call(tail.count_nonzero().DetachFromDisposeScope(), y.numel(), saturating: true, type));
             }
             else
             {
                 // A unit's largest output over the batch (and positions) is zero only when every output is: max for
                 // non-negative activations, max of |y| for those that also go negative (Hardswish, Threshold).
                 var magnitude = site.Kind == Kind.DeadSigned ? y.abs() : y;
-                var largest = magnitude.dim() == 1 ? magnitude : magnitude.amax(UnitReduction(magnitude.dim()));
-                fraction = largest.eq(0).to(type).mean();
-                weight = largest.numel();
+                var largest = magnitude.dim() == 1 ? magnitude.clone() : magnitude.amax(UnitReduction(magnitude.dim()));
+                site.Calls.Add(new Call(largest.DetachFromDisposeScope(), largest.numel(), saturating: false, type));
             }
-            site.Calls.Add(new Call(fraction.DetachFromDisposeScope(), weight));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -216,12 +248,19 @@ internal sealed class ActivationHealthInstrument : Instrument
         public List<Call> Calls { get; } = [];
     }
 
-    private sealed class Call(Tensor fraction, long weight)
+    /// <summary>One call of an activation module in the step: its reduction on the device (each unit's largest output, or
+    /// the count of outputs on the tails), its units or outputs, and where its values sit in the transfer.</summary>
+    private sealed class Call(Tensor value, long weight, bool saturating, ScalarType transferType)
     {
-        public Tensor Fraction { get; } = fraction;
+        public Tensor Value { get; } = value;
 
         public long Weight { get; } = weight;
 
-        public DeviceRead Read { get; set; }
+        public bool Saturating { get; } = saturating;
+
+        /// <summary>The dtype its values cross in: float64 for a float64 model, else float32 (the transfer's usual dtypes).</summary>
+        public ScalarType TransferType { get; } = transferType;
+
+        public DeviceRead First { get; set; }
     }
 }

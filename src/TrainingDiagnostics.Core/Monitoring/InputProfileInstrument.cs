@@ -160,14 +160,21 @@ internal sealed class InputProfileInstrument : Instrument
             var dims = Enumerable.Range(0, (int)x.dim()).Where(d => d != 1).Select(d => (long)d).ToArray();
             var broadcast = Enumerable.Range(0, (int)x.dim()).Select(d => d == 1 ? columns : 1L).ToArray();
             long valuesPerColumn = x.numel() / columns;
+            // Scalars held by `using` until the operations that read them return: an implicit one can be finalized by
+            // the GC while libtorch still reads it (TorchSharp passes the bare handle).
+            using var zero = 0.0.ToScalar();
+            using var one = 1.0.ToScalar();
+            using var perColumn = ((double)valuesPerColumn).ToScalar();
+            using var infinity = double.PositiveInfinity.ToScalar();
+            using var negativeInfinity = double.NegativeInfinity.ToScalar();
             var notFinite = x.isfinite().logical_not_();
             var nonFinite = notFinite.sum(dims, type: x.dtype); // small counts, exact in float32 (unlike counts of finite values beyond 2^24)
-            var sum = x.masked_fill(notFinite, 0).sum(dims);
-            var mean = sum / (valuesPerColumn - nonFinite).clamp_min(1);
-            var deviation = (x - mean.view(broadcast)).masked_fill(notFinite, 0);
-            var squares = deviation.square().sum(dims);
-            var min = x.masked_fill(notFinite, double.PositiveInfinity).amin(dims);
-            var max = x.masked_fill(notFinite, double.NegativeInfinity).amax(dims);
+            var sum = x.masked_fill(notFinite, zero).sum(dims);
+            var mean = sum / nonFinite.neg().add_(perColumn, one).clamp_min(one);
+            var deviation = (x - mean.view(broadcast)).masked_fill_(notFinite, zero);
+            var squares = (deviation * deviation).sum(dims);
+            var min = x.masked_fill(notFinite, infinity).amin(dims);
+            var max = x.masked_fill(notFinite, negativeInfinity).amax(dims);
             _pending = cat([nonFinite, sum, squares, min, max]).DetachFromDisposeScope();
             _pendingRows = x.shape[0];
             _pendingValuesPerColumn = valuesPerColumn;

@@ -184,7 +184,7 @@ public sealed class ActivationHealthTests
         using (no_grad())
             instrument.Queue(context);
 
-        Assert.AreEqual(2, reads.Count, "one value per activation module, queued for the step's transfer");
+        Assert.AreEqual(16 + 1, reads.Count, "queued for the step's transfer: a flag per ReLU unit and the sigmoid's count of saturated outputs");
         Assert.ThrowsExactly<InvalidOperationException>(() => instrument.Compute(context), "before the transfer there is no value to read");
         instrument.BeforeForward(context);
         context.LossClosure();
