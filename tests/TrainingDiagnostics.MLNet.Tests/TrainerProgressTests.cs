@@ -252,6 +252,21 @@ public sealed class TrainerProgressTests
     }
 
     [TestMethod]
+    public void A_trainer_that_reports_its_iteration_as_a_metric_as_LightGBM_does_gets_its_curve_on_that_axis()
+    {
+        // LightGBM's header (its source, ML.NET 5): metrics Iteration and Training-<metric>, unit iterations left empty.
+        var recorder = new TrainerSeriesRecorder("lightgbm");
+        recorder.Add(new TrainerCheckpoint(3, "Training with LightGBM", ["Iteration", "Training-binary_logloss"], ["iterations"], [50, 0.4], [null]));
+        recorder.Add(new TrainerCheckpoint(3, "Training with LightGBM", ["Iteration", "Training-binary_logloss"], ["iterations"], [100, 0.3], [null]));
+
+        IterationSeries series = recorder.Build().Single();
+
+        Assert.AreEqual("lightgbm/training_binary_logloss", series.Name);
+        CollectionAssert.AreEqual(new long[] { 50, 100 }, series.Iterations.ToArray());
+        CollectionAssert.AreEqual(new[] { 0.4, 0.3 }, series.Values.ToArray());
+    }
+
+    [TestMethod]
     [DataRow("Sparsity (L1)", "sparsity_l1")]
     [DataRow("# of Examples with Reassigned Cluster", "of_examples_with_reassigned_cluster")]
     [DataRow("Training-loss", "training_loss")]

@@ -18,6 +18,7 @@ internal sealed class TrainerSeriesRecorder(string stage)
     public const int MaxSeries = 64;
 
     private const string IterationsUnit = "iterations";
+    private const string IterationMetric = "Iteration";
 
     private readonly Dictionary<int, string> _trainers = []; // calculation index -> prefix, numbered within the fit
     private readonly Dictionary<string, Points> _series = new(StringComparer.Ordinal);
@@ -27,17 +28,26 @@ internal sealed class TrainerSeriesRecorder(string stage)
     public void Add(TrainerCheckpoint checkpoint)
     {
         int unit = IndexOf(checkpoint.UnitNames, IterationsUnit);
-        if (checkpoint.MetricNames.Count == 0 || unit < 0 || unit >= checkpoint.Progress.Count || checkpoint.Progress[unit] is not double at)
+        if (checkpoint.MetricNames.Count == 0 || unit < 0)
+        {
+            return;
+        }
+
+        // The iteration is the progress counter; LightGBM leaves that empty and reports it as a metric named Iteration.
+        int iterationMetric = IndexOf(checkpoint.MetricNames, IterationMetric);
+        double? at = unit < checkpoint.Progress.Count ? checkpoint.Progress[unit] : null;
+        at ??= iterationMetric >= 0 && iterationMetric < checkpoint.Metrics.Count ? checkpoint.Metrics[iterationMetric] : null;
+        if (at is null)
         {
             return;
         }
 
         string trainer = Trainer(checkpoint);
-        long iteration = (long)at;
+        long iteration = (long)at.Value;
         var published = new List<(string, double)>(checkpoint.MetricNames.Count);
         for (int i = 0; i < checkpoint.MetricNames.Count && i < checkpoint.Metrics.Count; i++)
         {
-            if (checkpoint.Metrics[i] is not double value)
+            if (checkpoint.Metrics[i] is not double value || i == iterationMetric)
             {
                 continue;
             }
