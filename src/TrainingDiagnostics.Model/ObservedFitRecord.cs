@@ -24,12 +24,19 @@ public sealed record ObservedFitRecord
     /// <summary>The error the fit ended with (type and message), or null when it succeeded.</summary>
     public string? Error { get; init; }
 
-    /// <summary>Value equality, comparing the log lines element by element.</summary>
+    /// <summary>
+    /// The trainer's progress as curves: each quantity a closed trainer reported per iteration (SDCA, L-BFGS, SGD,
+    /// factorization machines, k-means...), in the order first reported; empty for a stage that reports none.
+    /// </summary>
+    public IReadOnlyList<IterationSeries> Series { get; init; } = [];
+
+    /// <summary>Value equality, comparing the log lines and the series element by element.</summary>
     /// <param name="other">The record to compare with.</param>
     /// <returns>True when equal.</returns>
     public bool Equals(ObservedFitRecord? other) =>
         other is not null && Name == other.Name && EstimatorType == other.EstimatorType && StartedAt == other.StartedAt
-        && DurationMilliseconds.Equals(other.DurationMilliseconds) && Error == other.Error && LogLines.SequenceEqual(other.LogLines);
+        && DurationMilliseconds.Equals(other.DurationMilliseconds) && Error == other.Error && LogLines.SequenceEqual(other.LogLines)
+        && Series.SequenceEqual(other.Series);
 
     /// <summary>A hash consistent with <see cref="Equals(ObservedFitRecord?)"/>.</summary>
     /// <returns>The hash code.</returns>

@@ -228,7 +228,7 @@ public static class HtmlReport
         CurvatureSection.Write(writer, run); // only when the run has curvature records
         RunSections.Incidents(writer, run, "", "Incidents");
         DataSection.Write(writer, run); // ML.NET pipeline records: only when present
-        PipelineSection.Write(writer, run);
+        PipelineSection.Write(writer, run, options.MaxChartPoints);
         RunSections.Metadata(writer, run, "metadata");
 
         bool log = LineChartSvg.PrefersLogScale([loss, .. overlays]);

@@ -17,4 +17,10 @@ public static class ExitCodes
 
     /// <summary>An output file or folder could not be written.</summary>
     public const int OutputError = 4;
+
+    /// <summary>
+    /// <c>tdiag check</c>: at least one run log's verdict is at or above the <c>--fail-on</c> threshold (default critical).
+    /// The logs were read and judged; the output says which and why.
+    /// </summary>
+    public const int CheckFailed = 5;
 }

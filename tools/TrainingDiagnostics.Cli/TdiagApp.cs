@@ -19,6 +19,7 @@ public static class TdiagApp
         root.Subcommands.Add(DemoCommand.Create(output, error));
         root.Subcommands.Add(ReportCommand.Create(output, error));
         root.Subcommands.Add(CompareCommand.Create(output, error));
+        root.Subcommands.Add(CheckCommand.Create(output, error));
         root.Subcommands.Add(TensorBoardCommand.Create(output, error));
         root.Subcommands.Add(ExportCommand.Create(output, error));
         return root;

@@ -6,7 +6,10 @@ public enum AnomalyPolicy
     /// <summary>Record the event and let the step proceed (<see cref="StepResult.ShouldStep"/> stays true).</summary>
     Record,
 
-    /// <summary>Record the event, log it as a warning through <see cref="MonitorOptions.Logger"/>, and let the step proceed.</summary>
+    /// <summary>
+    /// Record the event and let the step proceed, as <see cref="Record"/> does: the name says the intent. Incidents reach
+    /// <see cref="MonitorOptions.Logger"/>, when one is set, under every policy (an error when critical, else a warning).
+    /// </summary>
     Warn,
 
     /// <summary>Record the event, zero the gradients and advise against the optimizer step (<see cref="StepResult.ShouldStep"/> = false).</summary>

@@ -116,8 +116,6 @@ internal sealed class InstrumentRunner
             slot.StoodDownAt = step;
         }
         string message = FirstLine(e.Message);
-        _logger?.LogWarning("Step {Step}: the instrument '{Instrument}' failed in {Stage} ({Type}: {Message}){StandDown}",
-            step, slot.Instrument.Name, stage, e.GetType().Name, message, standDown ? "; it stands down for the rest of the run" : "");
         _record(new InstrumentFailureRecord
         {
             Step = step,

@@ -15,7 +15,13 @@ public sealed record MonitorOptions
     /// </summary>
     public torch.optim.Optimizer? Optimizer { get; init; }
 
-    /// <summary>Where <see cref="AnomalyPolicy.Warn"/> (and every policy, at warning level) reports incidents.</summary>
+    /// <summary>
+    /// Where the monitor reports, as structured log records, every incident (an error when critical, a NaN or infinity; a
+    /// warning otherwise), every contained instrument failure (a warning) and every action of <see cref="AnomalyPolicy.Heal"/>
+    /// and its outcome, under every policy. Each record has a stable event id and name (<c>TrainingIncident</c>,
+    /// <c>InstrumentFailure</c>, <c>HealAction</c>, <c>HealOutcome</c>) and one field per fact (run, step, kind, severity,
+    /// module, operation, action...), which OpenTelemetry exports as attributes. Null for none.
+    /// </summary>
     public ILogger? Logger { get; init; }
 
     /// <summary>

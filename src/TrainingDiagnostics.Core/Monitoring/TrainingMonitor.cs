@@ -41,8 +41,20 @@ namespace TrainingDiagnostics.Monitoring;
 /// </remarks>
 public sealed class TrainingMonitor : IDisposable
 {
-    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the monitor publishes (training.loss, training.gradient_norm, training.steps, training.anomalies).</summary>
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the monitor publishes: <c>training.loss</c> and
+    /// <c>training.gradient_norm</c> (gauges, the last step's), <c>training.steps</c> (a counter; its rate is the step rate),
+    /// <c>training.step.duration</c> (a histogram, seconds), <c>training.anomalies</c> (a counter tagged with <c>kind</c> and
+    /// <c>severity</c>), <c>training.instrument_failures</c> and <c>training.heal_actions</c>; every measurement is tagged
+    /// with the run's name (<c>run</c>). Observed ML.NET trainers publish on the same name.
+    /// </summary>
     public const string MeterName = "TrainingDiagnostics.Training";
+
+    /// <summary>
+    /// The logger category the documentation suggests for <see cref="MonitorOptions.Logger"/>
+    /// (<c>loggerFactory.CreateLogger(TrainingMonitor.LoggerCategory)</c>), the same name as the meter's.
+    /// </summary>
+    public const string LoggerCategory = MeterName;
 
     private readonly MonitorOptions _options;
     private readonly ModuleTree _tree;
@@ -95,7 +107,7 @@ public sealed class TrainingMonitor : IDisposable
             _rollbackState = new TrainingState(_tree, _options.Optimizer);
         }
         _recorder = new RunRecorder(DescribeRun(model), _options.MaxStepsInMemory, _options.RunLogPath,
-            _options.PublishMetrics ? MeterName : null, _options.TensorBoardDirectory);
+            _options.PublishMetrics ? MeterName : null, _options.TensorBoardDirectory, _options.Logger);
         _instruments =
         [
             new WeightNormInstrument(_options.WeightNormSchedule),
@@ -108,7 +120,7 @@ public sealed class TrainingMonitor : IDisposable
         if (_recorder.TensorBoard is { } tensorBoard)
             _instruments.Add(new HistogramInstrument(_options.HistogramSchedule, tensorBoard));
         _instruments.AddRange(_options.Instruments);
-        _runner = new InstrumentRunner(_instruments, _options.InstrumentFailureLimit, _options.Logger, _recorder.Record);
+        _runner = new InstrumentRunner(_instruments, _options.InstrumentFailureLimit, _options.Logger, _recorder.Record); // failures are logged by the recorder
     }
 
     /// <summary>The monitored model.</summary>
@@ -322,7 +334,6 @@ public sealed class TrainingMonitor : IDisposable
         bool rolledBack = false;
         if (actionable)
         {
-            Log(anomalies);
             switch (_options.Policy)
             {
                 case AnomalyPolicy.SkipStep:
@@ -486,16 +497,6 @@ public sealed class TrainingMonitor : IDisposable
         return AnomalyEvents.NonFiniteGradient(step, bad.Count > 0 ? ModuleTree.OwnerPath(bad[0]) : null, null, node, null, null,
             $"Non-finite gradients in: {string.Join(", ", bad)}." + (backwardError is null ? "" : $" libtorch: {backwardError.Message.Split('\n')[0]}"),
             localization);
-    }
-
-    private void Log(List<AnomalyEvent> anomalies)
-    {
-        if (_options.Logger is not { } logger)
-            return;
-        var level = _options.Policy == AnomalyPolicy.Warn ? LogLevel.Warning : LogLevel.Information;
-        foreach (var a in anomalies)
-            logger.Log(level, "Step {Step}: {Kind} during {Phase} in {Module} ({Operation}): {Message} Suggestion: {Suggestion}",
-                a.Step, a.Kind, a.Phase, a.ModulePath ?? "-", a.Operation ?? "-", a.Message, a.Suggestion);
     }
 
     private void ZeroGradients()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TrainingDiagnostics.Model;
 
 namespace TrainingDiagnostics.Recording;
@@ -5,7 +6,8 @@ namespace TrainingDiagnostics.Recording;
 /// <summary>
 /// Where a monitored run's records go: the bounded in-memory history, the JSON Lines run log (written off the training
 /// thread by <see cref="BackgroundRunLog"/>, each line flushed within 20 ms, so a crash loses at most the last 20 ms of
-/// records), the live meter and TensorBoard. Each sink is optional except the history.
+/// records), the live meter, TensorBoard and a logger (<see cref="MonitorLog"/>: incidents, instrument failures, heal
+/// actions). Each sink is optional except the history.
 /// </summary>
 internal sealed class RunRecorder : IDisposable
 {
@@ -13,10 +15,12 @@ internal sealed class RunRecorder : IDisposable
     private readonly RunHistory _history;
     private readonly BackgroundRunLog? _log;
     private readonly MonitorMetrics? _metrics;
+    private readonly ILogger? _logger;
 
-    public RunRecorder(RunMetadata metadata, int maxStepsInMemory, string? logPath, string? meterName, string? tensorBoardDirectory)
+    public RunRecorder(RunMetadata metadata, int maxStepsInMemory, string? logPath, string? meterName, string? tensorBoardDirectory, ILogger? logger = null)
     {
         _metadata = metadata;
+        _logger = logger;
         _history = new RunHistory(maxStepsInMemory);
         if (logPath is not null)
         {
@@ -92,7 +96,12 @@ internal sealed class RunRecorder : IDisposable
                 _log.Enqueue(a);
             _log.Enqueue(record);
         }
-        _metrics?.Record(record.Loss, record.GradientNorm ?? double.NaN, anomalies.Count);
+        _metrics?.Record(record, anomalies);
+        if (_logger is not null)
+        {
+            foreach (var a in anomalies)
+                MonitorLog.Incident(_logger, _metadata.RunName, a);
+        }
         ToTensorBoard(record.Step, sink =>
         {
             sink.Write(record);
@@ -117,18 +126,27 @@ internal sealed class RunRecorder : IDisposable
         ToTensorBoard(curvature.Step, sink => sink.Write(curvature));
     }
 
-    /// <summary>Records a contained instrument failure (history and run log).</summary>
+    /// <summary>Records a contained instrument failure (history, run log, meter and logger).</summary>
     public void Record(InstrumentFailureRecord failure)
     {
         _history.Add(failure);
         _log?.Enqueue(failure);
+        _metrics?.Record(failure);
+        if (_logger is not null)
+        {
+            MonitorLog.InstrumentFailure(_logger, _metadata.RunName, failure.Step, failure.Instrument, failure.Stage, failure.ExceptionType,
+                failure.Message, failure.ConsecutiveFailures, failure.StoodDown);
+        }
     }
 
-    /// <summary>Records an action of the Heal policy or its outcome (history and run log).</summary>
+    /// <summary>Records an action of the Heal policy or its outcome (history, run log, meter and logger).</summary>
     public void Record(HealRecord heal)
     {
         _history.Add(heal);
         _log?.Enqueue(heal);
+        _metrics?.Record(heal);
+        if (_logger is not null)
+            MonitorLog.Heal(_logger, _metadata.RunName, heal);
         ToTensorBoard(heal.Step, sink => sink.Write(heal));
     }
 

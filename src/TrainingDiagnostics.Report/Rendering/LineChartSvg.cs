@@ -36,8 +36,9 @@ internal static class LineChartSvg
     /// <summary>The most dots drawn per series; beyond that the line alone is drawn (the script still shows values on hover).</summary>
     public const int MaxDots = 400;
 
+    // xLabel: the x axis' label, "step", or "iteration" for a trainer's own progress (the report's Pipeline section).
     public static void Write(TextWriter w, string id, string title, string yLabel, IReadOnlyList<ChartSeries> series,
-        IReadOnlyList<long> incidentSteps, double height = Height, (long Min, long Max)? range = null)
+        IReadOnlyList<long> incidentSteps, double height = Height, (long Min, long Max)? range = null, string xLabel = "step")
     {
         double plotHeight = height - Top - Bottom;
         var points = series.SelectMany(s => s.Points).ToList();
@@ -75,7 +76,7 @@ internal static class LineChartSvg
         w.WriteLine(Invariant($"<svg class=\"chart\" id=\"{id}\" viewBox=\"0 0 {Width} {height}\" role=\"img\" aria-labelledby=\"{id}-title\" data-scale=\"{(log ? "log" : "linear")}\">"));
         w.WriteLine($"<title id=\"{id}-title\">{HtmlText.Encode(title)}</title>");
         w.WriteLine(Invariant($"<rect class=\"plot\" x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{plotHeight}\"/>"));
-        WriteAxes(w, xMin, xMax, lo, hi, log, yLabel, X, height);
+        WriteAxes(w, xMin, xMax, lo, hi, log, yLabel, X, height, xLabel);
 
         var columns = new HashSet<int>();
         foreach (long step in incidentSteps)
@@ -115,7 +116,7 @@ internal static class LineChartSvg
                 foreach ((long step, double value) in s.Points)
                 {
                     w.WriteLine(Invariant(
-                        $"<circle class=\"{s.CssClass}-point dot\" r=\"3\" cx=\"{HtmlText.Coordinate(X(step))}\" cy=\"{HtmlText.Coordinate(Y(value))}\"><title>{prefix}{HtmlText.Number(value)} at step {step}</title></circle>"));
+                        $"<circle class=\"{s.CssClass}-point dot\" r=\"3\" cx=\"{HtmlText.Coordinate(X(step))}\" cy=\"{HtmlText.Coordinate(Y(value))}\"><title>{prefix}{HtmlText.Number(value)} at {HtmlText.Encode(xLabel)} {step}</title></circle>"));
                 }
             }
 
@@ -127,7 +128,7 @@ internal static class LineChartSvg
                 if (marked.Add((int)Math.Round(x)))
                 {
                     w.WriteLine(Invariant(
-                        $"<path class=\"nonfinite\" d=\"M{HtmlText.Coordinate(x)},{Top + 10} l-5,-9 h10 z\"><title>{HtmlText.Encode(series.Count > 1 ? s.Name + ": " : "")}step {step}: {HtmlText.Encode(yLabel)} {HtmlText.Number(value)}</title></path>"));
+                        $"<path class=\"nonfinite\" d=\"M{HtmlText.Coordinate(x)},{Top + 10} l-5,-9 h10 z\"><title>{HtmlText.Encode(series.Count > 1 ? s.Name + ": " : "")}{HtmlText.Encode(xLabel)} {step}: {HtmlText.Encode(yLabel)} {HtmlText.Number(value)}</title></path>"));
                 }
             }
         }
@@ -157,7 +158,7 @@ internal static class LineChartSvg
         }
     }
 
-    private static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x, double height)
+    private static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x, double height, string xLabel)
     {
         double plotHeight = height - Top - Bottom;
         double YScaled(double v) => Top + ((hi - v) / (hi - lo) * plotHeight);
@@ -178,7 +179,7 @@ internal static class LineChartSvg
             w.WriteLine(Invariant($"<text class=\"tick\" x=\"{px}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\">{HtmlText.Integer(step)}</text>"));
         }
 
-        w.WriteLine(Invariant($"<text class=\"axis\" x=\"{Left + (PlotWidth / 2)}\" y=\"{height - 4}\" text-anchor=\"middle\">step</text>"));
+        w.WriteLine(Invariant($"<text class=\"axis\" x=\"{Left + (PlotWidth / 2)}\" y=\"{height - 4}\" text-anchor=\"middle\">{HtmlText.Encode(xLabel)}</text>"));
         string label2 = log ? yLabel + " (log)" : yLabel;
         w.WriteLine(Invariant($"<text class=\"axis\" x=\"14\" y=\"{Top + (plotHeight / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {Top + (plotHeight / 2)})\">{HtmlText.Encode(label2)}</text>"));
     }

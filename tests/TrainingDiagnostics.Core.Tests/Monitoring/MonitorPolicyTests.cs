@@ -88,7 +88,8 @@ public sealed class MonitorPolicyTests
         var (x, y) = NaNAtStep(0, 0);
         var result = monitor.Step(0, () => Mse(model.call(x), y));
         Assert.IsTrue(result.ShouldStep);
-        Assert.AreEqual(1, logger.Entries.Count(e => e.Level == LogLevel.Warning));
+        // A NaN input is a critical incident: logged as an error (warnings are for incidents without non-finite values).
+        Assert.AreEqual(1, logger.Entries.Count(e => e.Level == LogLevel.Error));
         StringAssert.Contains(logger.Entries[0].Message, "NonFiniteInput");
     }
 
