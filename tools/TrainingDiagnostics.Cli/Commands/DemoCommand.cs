@@ -279,7 +279,7 @@ public static class DemoCommand
         string comparePath = Path.Combine(folder, CompareFileName);
         ReportWriting.Write(comparePath, output, path => HtmlReport.Compare(runs, path,
             new ReportOptions { Title = $"tdiag demo --heal: {DigitsDemo.Name(settings.Fault)}, before and after" }));
-        string[] persisting = verdict.Findings.Select(f => f.Rule).Where(remedied.Contains).Distinct().ToArray();
+        string[] persisting = verdict.Findings.Where(f => f.Severity >= FindingSeverity.Warning).Select(f => f.Rule).Where(remedied.Contains).Distinct().ToArray();
         string changes = HealSummary(settings, current, results[0], results[^1]);
         output.WriteLine();
         output.WriteLine(persisting.Length == 0

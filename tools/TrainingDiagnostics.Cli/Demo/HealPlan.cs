@@ -286,7 +286,7 @@ internal sealed record HealPlan
     }
 
     /// <summary>A number in at most 3 significant digits, invariant culture (0.03, 12.5, 1e-05).</summary>
-    public static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+    public static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
