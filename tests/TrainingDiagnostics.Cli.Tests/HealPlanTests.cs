@@ -117,17 +117,66 @@ public sealed class HealPlanTests
     }
 
     [TestMethod]
-    public void EarlyStopStopsAtTheBestStepAndClippingTakesTheTightestNorm()
+    public void ClippingTakesTheTightestNorm()
     {
         HealPlan plan = Plan(
-            With("overfitting", RemedyActions.EarlyStop, step: 37),
             With("exploding-gradient", RemedyActions.ClipGradients, factor: 5),
             With("exploding-gradient", RemedyActions.ClipGradients, factor: 2),
             With("exploding-gradient", RemedyActions.ClipGradients, factor: 3));
 
-        Assert.AreEqual(37L, plan.Healing.StopAtStep);
         Assert.AreEqual(2.0, plan.Healing.ClipGradientNorm);
         StringAssert.Contains(plan.NotApplied.Single(), "gradients are already clipped to 2");
+    }
+
+    [TestMethod]
+    public void EarlyStopStopsAtTheBestStep()
+    {
+        HealPlan plan = Plan(With("overfitting", RemedyActions.EarlyStop, step: 37));
+
+        Assert.AreEqual(37L, plan.Healing.StopAtStep);
+        Assert.AreEqual("stopped after step 37", HealPlan.Describe(plan.Healing));
+    }
+
+    [TestMethod]
+    public void ChangesToTheInputsOrTheModelComeFirstAndDeferTheNumbersMeasuredBeforeThem()
+    {
+        // A learning-rate factor measured on unscaled inputs means nothing once they are standardized: one stage per round.
+        HealPlan plan = Plan(
+            With("collapse", RemedyActions.ScaleLearningRate, factor: 0.001, severity: FindingSeverity.Critical),
+            With("unnormalized-input", RemedyActions.StandardizeInputs, "input"),
+            With("dying-relu", RemedyActions.Reinitialize, "relu"),
+            With("overfitting", RemedyActions.EarlyStop, step: 40));
+
+        Assert.IsTrue(plan.Healing.StandardizeInputs);
+        CollectionAssert.AreEqual(new[] { "fc1" }, plan.Healing.Reinitialize.ToArray());
+        Assert.AreEqual(1, plan.Healing.LearningRateFactor, "deferred");
+        Assert.IsNull(plan.Healing.StopAtStep, "deferred");
+        Assert.HasCount(2, plan.Applied);
+        Assert.HasCount(2, plan.Deferred);
+        StringAssert.StartsWith(plan.Deferred[0], "scale-learning-rate (collapse): its number was measured before this round's changes");
+        StringAssert.StartsWith(plan.Deferred[1], "early-stop (overfitting at step 40)");
+
+        // Without a change to the inputs or the model, the step size comes next, and early stopping waits for it.
+        HealPlan step = Plan(
+            With("oscillating-loss", RemedyActions.ScaleLearningRate, factor: 0.1),
+            With("overfitting", RemedyActions.EarlyStop, step: 40));
+        Assert.AreEqual(0.1, step.Healing.LearningRateFactor, 1e-12);
+        Assert.IsNull(step.Healing.StopAtStep);
+        StringAssert.StartsWith(step.Deferred.Single(), "early-stop (overfitting at step 40)");
+    }
+
+    [TestMethod]
+    public void ARemedyAlreadyInForceDoesNotHoldBackTheNextStage()
+    {
+        var standardized = DemoHealing.None with { StandardizeInputs = true };
+        HealPlan plan = HealPlan.From(
+            [With("unnormalized-input", RemedyActions.StandardizeInputs, "input"), With("slow-convergence", RemedyActions.ScaleLearningRate, factor: 30)],
+            standardized,
+            Demo);
+
+        Assert.AreEqual(30, plan.Healing.LearningRateFactor, 1e-12);
+        Assert.IsEmpty(plan.Deferred);
+        StringAssert.Contains(plan.NotApplied.Single(), "already standardized");
     }
 
     [TestMethod]

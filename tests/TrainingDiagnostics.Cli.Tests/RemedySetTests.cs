@@ -77,4 +77,27 @@ public sealed class RemedySetTests
         CollectionAssert.AreEqual(new[] { "encoder.3" }, healed.Unresolved.ToArray());
         Assert.IsGreaterThan(0.9, healed.FinalAccuracy);
     }
+
+    [TestMethod]
+    public void ATrainingWithEveryKindOfRemedyLeavesNoTensorAlive()
+    {
+        SilentFaultScenario scenario = SilentFaultCatalog.All.First(s => s.Problem == SilentProblems.ChanceLevelLoss && s.Setting.Dataset == SilentDataset.Iris);
+        var remedies = RemedySet.None with
+        {
+            StandardizeInputs = true,
+            Reinitialize = ["act1"],
+            ReplaceActivation = ["fc1"],
+            ClipGradientNorm = 1,
+            DropLastBatch = true,
+            StopAtStep = 40,
+        };
+        ScenarioTraining.Run(scenario, remedies); // the first run loads the data and warms TorchSharp's caches
+
+        var guard = new TestSupport.TensorLeakGuard();
+        TrainingOutcome outcome = ScenarioTraining.Run(scenario, remedies);
+
+        guard.AssertLive(0, "a benchmark training");
+        Assert.AreEqual(42, outcome.Run.Steps.Count, "120 rows in batches of 16 without the last 8: 7 steps per epoch; the epoch that ends at step 41 is the first past step 40");
+        Assert.IsTrue(outcome.ActivationHealth.ContainsKey("act1"));
+    }
 }

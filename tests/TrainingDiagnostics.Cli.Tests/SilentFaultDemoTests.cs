@@ -278,7 +278,7 @@ public sealed class SilentFaultDemoTests
     {
         var (folder, output) = HealWith(DemoFault.LrHigh, OscillatesAbove(0.5, 0.1));
 
-        StringAssert.Contains(output, "heal round 1: 1 remedy(ies) to apply, 0 not applicable");
+        StringAssert.Contains(output, "heal round 1: 1 remedy(ies) to apply, 0 deferred, 0 not applicable");
         StringAssert.Contains(output, "  applied      scale-learning-rate (oscillating-loss at step 0): learning rate x0.1");
         StringAssert.Contains(output, "verdict           Warnings -> Healthy");
         StringAssert.Contains(output, "healed: lr 1.2 -> 0.12, validation accuracy 0.37 -> ");
@@ -297,16 +297,17 @@ public sealed class SilentFaultDemoTests
     }
 
     [TestMethod]
-    public void HealStopsAfterTwoRoundsAndSaysWhenTheFindingPersists()
+    public void HealStopsAfterItsLastRoundAndSaysWhenTheFindingPersists()
     {
-        // Halving 1.2 twice leaves 0.3, still above the stand-in's threshold of 0.2: the finding persists.
-        var (folder, output) = HealWith(DemoFault.LrHigh, OscillatesAbove(0.2, 0.5));
+        // Halving 1.2 three times leaves 0.15, still above the stand-in's threshold of 0.1: the finding persists.
+        var (folder, output) = HealWith(DemoFault.LrHigh, OscillatesAbove(0.1, 0.5));
 
-        StringAssert.Contains(output, "heal round 2: 1 remedy(ies) to apply");
-        Assert.IsTrue(File.Exists(Path.Combine(folder, DemoCommand.HealedRunLogFileName(2))));
-        Assert.IsFalse(File.Exists(Path.Combine(folder, DemoCommand.HealedRunLogFileName(3))));
-        Assert.AreEqual(0.3, new RunLogJson(Path.Combine(folder, DemoCommand.HealedRunLogFileName(2))).LearningRates[0], 1e-9);
-        StringAssert.Contains(output, "not healed: oscillating-loss still found after the remedies; lr 1.2 -> 0.3, validation accuracy ");
+        Assert.AreEqual(3, DemoCommand.MaxHealRounds);
+        StringAssert.Contains(output, "heal round 3: 1 remedy(ies) to apply");
+        Assert.IsTrue(File.Exists(Path.Combine(folder, DemoCommand.HealedRunLogFileName(3))));
+        Assert.IsFalse(File.Exists(Path.Combine(folder, DemoCommand.HealedRunLogFileName(4))));
+        Assert.AreEqual(0.15, new RunLogJson(Path.Combine(folder, DemoCommand.HealedRunLogFileName(3))).LearningRates[0], 1e-9);
+        StringAssert.Contains(output, "not healed: oscillating-loss still found after the remedies; lr 1.2 -> 0.15, validation accuracy ");
     }
 
     // Relies on the report rules of issue 17 (helper A: `unnormalized-input`, with a `standardize-inputs` remedy placed at
@@ -323,8 +324,11 @@ public sealed class SilentFaultDemoTests
         var after = new RunLogJson(Path.Combine(folder, DemoCommand.HealedRunLogFileName(1)));
         Assert.IsLessThan(0.5, before.Metric(DigitsDemo.ValidationAccuracy)[^1]);
         Assert.IsGreaterThan(0.9, after.Metric(DigitsDemo.ValidationAccuracy)[^1]);
-        Assert.AreEqual("inputs standardized", after.Records("header").Single().GetProperty("tags").GetProperty("healing").GetString());
-        StringAssert.Contains(output, "healed: inputs standardized, validation accuracy ");
+        // Other findings' remedies may come with it (seen: dying-relu's re-initialization of fc1); the learning-rate factor the
+        // collapse rule measured on the unscaled inputs waits for the next round, which the healed run no longer needs.
+        StringAssert.StartsWith(after.Records("header").Single().GetProperty("tags").GetProperty("healing").GetString(), "inputs standardized");
+        StringAssert.Contains(output, "healed: inputs standardized");
+        Assert.IsTrue(after.LearningRates.All(lr => lr == 0.01), "the learning rate is left alone");
 
         // The healed run no longer has the finding; the comparison holds both runs.
         DiagnosticsRun healed = RunLogReader.Read(Path.Combine(folder, DemoCommand.HealedRunLogFileName(1)));
@@ -336,7 +340,8 @@ public sealed class SilentFaultDemoTests
     }
 
     // Relies on helper A's `oscillating-loss` rule and its `scale-learning-rate` remedy (a factor below 1 measured from the
-    // run). Fails until it is merged. One or two rounds of its factor must bring the held-out accuracy above 0.9.
+    // run). Fails until it is merged. The most important finding's factor is followed (seen: the collapse rule's, with the
+    // oscillating-loss finding's as the same remedy); within the rounds the held-out accuracy must come back above 0.9.
     [TestMethod]
     public void HealLowersTheLearningRateOfLrHighByTheReportsFactor()
     {
@@ -344,7 +349,7 @@ public sealed class SilentFaultDemoTests
         var (code, output, error) = Tdiag("demo", "--fault", "lr-high", "--heal", "--out", folder);
 
         Assert.AreEqual(ExitCodes.Success, code, error);
-        StringAssert.Contains(output, "applied      scale-learning-rate (oscillating-loss");
+        StringAssert.Matches(output, new System.Text.RegularExpressions.Regex(@"\n  (applied      |not applied  |deferred     )scale-learning-rate \(oscillating-loss"));
         StringAssert.Contains(output, "healed: lr 1.2 -> ");
         string last = Enumerable.Range(1, DemoCommand.MaxHealRounds).Select(DemoCommand.HealedRunLogFileName)
             .Select(name => Path.Combine(folder, name)).Last(File.Exists);

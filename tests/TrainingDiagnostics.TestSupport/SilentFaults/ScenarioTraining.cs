@@ -319,6 +319,7 @@ public static class ScenarioTraining
     private static void PlantInitialization(nn.Module model, FaultPlant plant)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         if (plant.BiasModule is { } biasModule)
         {
@@ -337,6 +338,7 @@ public static class ScenarioTraining
     private static void Reinitialize(nn.Module model, HashSet<string> layers)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         foreach (string layer in layers)
         {
             var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);

@@ -25,8 +25,11 @@ public static class DemoCommand
     /// <summary>The comparison of the faulty and the healed runs written by <c>--heal</c>.</summary>
     public const string CompareFileName = "compare.html";
 
-    /// <summary>The most retrainings <c>--heal</c> does: a remedy followed once or twice must heal the run.</summary>
-    public const int MaxHealRounds = 2;
+    /// <summary>
+    /// The most retrainings <c>--heal</c> does: one per stage of remedies (the inputs or the model, the step size, when to
+    /// stop; see <see cref="HealPlan"/>), a remedy followed once or twice must heal its problem.
+    /// </summary>
+    public const int MaxHealRounds = 3;
 
     /// <summary>The run log of the <paramref name="round"/>-th healed run (1-based).</summary>
     public static string HealedRunLogFileName(int round) => $"healed-{round}.jsonl";
@@ -217,10 +220,16 @@ public static class DemoCommand
         {
             HealPlan plan = HealPlan.From(verdict.Findings, current.Healing, layout);
             output.WriteLine();
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"heal round {round}: {plan.Applied.Count} remedy(ies) to apply, {plan.NotApplied.Count} not applicable"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"heal round {round}: {plan.Applied.Count} remedy(ies) to apply, {plan.Deferred.Count} deferred, {plan.NotApplied.Count} not applicable"));
             foreach (string line in plan.Applied)
             {
                 output.WriteLine($"  applied      {line}");
+            }
+
+            foreach (string line in plan.Deferred)
+            {
+                output.WriteLine($"  deferred     {line}");
             }
 
             foreach (string line in plan.NotApplied)
@@ -270,7 +279,7 @@ public static class DemoCommand
         string comparePath = Path.Combine(folder, CompareFileName);
         ReportWriting.Write(comparePath, output, path => HtmlReport.Compare(runs, path,
             new ReportOptions { Title = $"tdiag demo --heal: {DigitsDemo.Name(settings.Fault)}, before and after" }));
-        string[] persisting = verdict.Findings.Select(f => f.Rule).Where(remedied.Contains).Distinct().ToArray();
+        string[] persisting = verdict.Findings.Where(f => f.Severity >= FindingSeverity.Warning).Select(f => f.Rule).Where(remedied.Contains).Distinct().ToArray();
         string changes = HealSummary(settings, current, results[0], results[^1]);
         output.WriteLine();
         output.WriteLine(persisting.Length == 0

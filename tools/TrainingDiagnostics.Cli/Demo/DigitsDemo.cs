@@ -276,6 +276,7 @@ internal static class DigitsDemo
         }
 
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         model.named_parameters().Single(p => p.name == "fc1.bias").parameter.fill_(-4);
     }
 
@@ -292,6 +293,7 @@ internal static class DigitsDemo
         }
 
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         foreach ((string name, nn.Module module) in model.named_modules().Where(m => paths.Contains(m.name)))
         {
             var own = module.named_parameters(recurse: false).ToList();

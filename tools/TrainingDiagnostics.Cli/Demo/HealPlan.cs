@@ -10,6 +10,14 @@ namespace TrainingDiagnostics.Cli.Demo;
 /// Where several findings scale the learning rate, the most important one decides (findings come most important first);
 /// clipping takes the tightest norm; early stopping the earliest best step.
 /// </summary>
+/// <remarks>
+/// Remedies come in three stages, applied one stage per round: first those that change what the model sees or is
+/// (standardize the inputs, re-initialize, replace an activation, add to the optimizer, drop the last batch), then the step
+/// size (scale the learning rate, clip), then when to stop (early stop). A factor or a best step was measured on the run as
+/// it was: after the inputs or the model change, the next round measures it again instead of applying a stale number (a
+/// learning-rate factor measured on unscaled inputs is far too small once they are standardized). Remedies of a later stage
+/// are listed as deferred.
+/// </remarks>
 internal sealed record HealPlan
 {
     /// <summary>The healing for the next run: the one in force with the new remedies added.</summary>
@@ -21,6 +29,9 @@ internal sealed record HealPlan
     /// <summary>One line per remedy that could not be applied, and why.</summary>
     public required IReadOnlyList<string> NotApplied { get; init; }
 
+    /// <summary>One line per remedy left for a later round: its number was measured before this round's changes.</summary>
+    public IReadOnlyList<string> Deferred { get; init; } = [];
+
     /// <summary>Whether the next run would differ from the last one.</summary>
     public bool ChangesAnything { get; init; }
 
@@ -30,18 +41,53 @@ internal sealed record HealPlan
     /// <param name="layout">The model's modules and parameters, to resolve the remedies' targets.</param>
     public static HealPlan From(IEnumerable<Finding> findings, DemoHealing current, ModelLayout layout)
     {
+        List<Finding> remedied = findings.Where(f => f.Remedy is not null).ToList();
+        for (int stage = 0; ; stage++)
+        {
+            HealPlan plan = Apply(remedied.Where(f => Stage(f.Remedy!.Action) == stage), current, layout);
+            if (plan.ChangesAnything || stage == LastStage)
+            {
+                IEnumerable<string> unstaged = Apply(remedied.Where(f => Stage(f.Remedy!.Action) > LastStage), current, layout).NotApplied;
+                IEnumerable<string> earlier = Enumerable.Range(0, stage).SelectMany(s => Apply(remedied.Where(f => Stage(f.Remedy!.Action) == s), current, layout).NotApplied);
+                return plan with
+                {
+                    NotApplied = [.. earlier, .. plan.NotApplied, .. unstaged],
+                    Deferred = remedied.Where(f => Stage(f.Remedy!.Action) > stage && Stage(f.Remedy!.Action) <= LastStage)
+                        .Select(f => $"{Source(f)}: its {(f.Remedy!.Action == RemedyActions.EarlyStop ? "step" : "number")} was measured before this round's changes; the next round judges the run again")
+                        .Distinct()
+                        .ToList(),
+                };
+            }
+        }
+    }
+
+    private const int LastStage = 2;
+
+    /// <summary>0: what the model sees or is; 1: the step size; 2: when to stop; 3: nothing a program applies.</summary>
+    private static int Stage(string action) => action switch
+    {
+        RemedyActions.StandardizeInputs or RemedyActions.Reinitialize or RemedyActions.ReplaceActivation or RemedyActions.AddToOptimizer
+            or RemedyActions.DropLastBatch => 0,
+        RemedyActions.ScaleLearningRate or RemedyActions.ClipGradients => 1,
+        RemedyActions.EarlyStop => 2,
+        _ => 3,
+    };
+
+    private static string Source(Finding finding) =>
+        Invariant($"{finding.Remedy!.Action} ({finding.Rule}{(finding.ModulePath is null ? "" : " in " + finding.ModulePath)}{(finding.Step is null ? "" : $" at step {finding.Step}")})");
+
+    /// <summary>Applies every remedy of <paramref name="findings"/> it can, in their order.</summary>
+    private static HealPlan Apply(IEnumerable<Finding> findings, DemoHealing current, ModelLayout layout)
+    {
         var next = current;
         var applied = new List<string>();
         var notApplied = new List<string>();
         bool learningRateScaled = false;
         foreach (Finding finding in findings)
         {
-            if (finding.Remedy is not { } remedy)
-            {
-                continue;
-            }
+            Remedy remedy = finding.Remedy!;
 
-            string source = Invariant($"{remedy.Action} ({finding.Rule}{(finding.ModulePath is null ? "" : " in " + finding.ModulePath)}{(finding.Step is null ? "" : $" at step {finding.Step}")})");
+            string source = Source(finding);
             string? refusal = null;
             switch (remedy.Action)
             {
@@ -240,7 +286,7 @@ internal sealed record HealPlan
     }
 
     /// <summary>A number in at most 3 significant digits, invariant culture (0.03, 12.5, 1e-05).</summary>
-    public static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+    public static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
