@@ -1,4 +1,7 @@
+using System.Reflection;
+using ILGPU;
 using TrainingDiagnostics.Kernels;
+using TrainingDiagnostics.Kernels.Execution;
 
 namespace TrainingDiagnostics.GpuProbe;
 
@@ -6,6 +9,10 @@ namespace TrainingDiagnostics.GpuProbe;
 internal sealed class MultivariateProbe<TFunction>(double low, double high) : ProbeFunction(typeof(TFunction).Name, low, high)
     where TFunction : struct, IMultivariateFunction
 {
+    public override MethodInfo Kernel =>
+        ((Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, LaunchPlan>)
+            PointwiseKernels.DirectionalKernel<TFunction>).Method;
+
     public override FunctionResult Compare(PointwiseEngine cpu, PointwiseEngine device, Workspace workspace, int points)
     {
         int arity = default(TFunction).Arity;

@@ -9,13 +9,14 @@ internal sealed record ProbeOptions
         GpuProbe: runs the Taylor engine's kernels (TrainingDiagnostics.Kernels) on a GPU against the CPU executor and prints
         one JSON document (the largest relative differences, the memory bandwidth the kernels reach).
 
-        Usage: GpuProbe [--points N] [--device auto|cuda|opencl|cpu] [--repeat R] [--functions A,B,...] [--list]
+        Usage: GpuProbe [--points N] [--device auto|cuda|opencl|cpu] [--repeat R] [--functions A,B,...] [--list] [--ptx]
           --points N       points per function (default 10000000); multivariate functions get N / arity rows
           --device D       auto (default): CUDA if present, else ILGPU's CPU accelerator; cuda and opencl insist on that
                            device (exit code 2 when absent); cpu: ILGPU's CPU accelerator (the kernel path, on the host)
           --repeat R       timed repetitions of each bandwidth measurement, the best kept (default 3)
           --functions F    only these functions (comma-separated names, see --list); default: every one
           --list           print the functions' names as a JSON array and exit
+          --ptx            compile every kernel to PTX for sm_90 (no GPU needed), print a JSON document and exit
         Exit codes: 0 every difference within the tolerance, 1 a difference beyond it, 2 a usage error or no such device.
         """;
 
@@ -28,6 +29,8 @@ internal sealed record ProbeOptions
     public bool Help { get; init; }
 
     public bool List { get; init; }
+
+    public bool Ptx { get; init; }
 
     /// <summary>The functions to run (names of <see cref="ProbeFunctions.All"/>), or null for every one.</summary>
     public IReadOnlyList<string>? Functions { get; init; }
@@ -44,9 +47,9 @@ internal sealed record ProbeOptions
                 return options with { Help = true };
             }
 
-            if (name == "--list")
+            if (name is "--list" or "--ptx")
             {
-                options = options with { List = true };
+                options = name == "--list" ? options with { List = true } : options with { Ptx = true };
                 continue;
             }
 
@@ -64,7 +67,7 @@ internal sealed record ProbeOptions
                     ? options with { Device = value }
                     : throw new ArgumentException($"--device must be auto, cuda, opencl or cpu, but '{value}' came."),
                 "--functions" => options with { Functions = Names(value) },
-                _ => throw new ArgumentException($"Unknown option '{name}'. The options are --points, --device, --repeat, --functions, --list and --help."),
+                _ => throw new ArgumentException($"Unknown option '{name}'. The options are --points, --device, --repeat, --functions, --list, --ptx and --help."),
             };
         }
 

@@ -38,6 +38,19 @@ internal static class Program
             return 0;
         }
 
+        var functions = ProbeFunctions.All.Where(f => options.Functions?.Contains(f.Name) ?? true).ToList();
+        if (options.Ptx)
+        {
+            int code;
+            using (var stdout = Console.OpenStandardOutput())
+            {
+                code = PtxCheck.Run(functions, Console.Error, stdout);
+            }
+
+            Console.Out.WriteLine();
+            return code;
+        }
+
         CudaLibrary.AddFallback();
         ProbeReport report;
         try

@@ -1,4 +1,7 @@
+using System.Reflection;
+using ILGPU;
 using TrainingDiagnostics.Kernels;
+using TrainingDiagnostics.Kernels.Execution;
 
 namespace TrainingDiagnostics.GpuProbe;
 
@@ -6,6 +9,9 @@ namespace TrainingDiagnostics.GpuProbe;
 internal sealed class UnaryProbe<TFunction>(double low, double high) : ProbeFunction(typeof(TFunction).Name, low, high)
     where TFunction : struct, IUnaryFunction
 {
+    public override MethodInfo Kernel =>
+        ((Action<Index1D, ArrayView<double>, ArrayView<double>, int, LaunchPlan>)PointwiseKernels.DerivativesKernel<TFunction>).Method;
+
     public override FunctionResult Compare(PointwiseEngine cpu, PointwiseEngine device, Workspace workspace, int points)
     {
         var x = workspace.Fill(Low, High, points).AsSpan(0, points);
