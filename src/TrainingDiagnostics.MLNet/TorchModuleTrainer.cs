@@ -39,6 +39,8 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"Epochs ({options.Epochs}) and BatchSize ({options.BatchSize}) must be at least 1 and LearningRate ({options.LearningRate}) positive.");
         }
+
+        TorchModuleTrainerOptions.CheckScoringBatchSize(options.ScoringBatchSize, nameof(options));
     }
 
     /// <summary>The settings this trainer fits with.</summary>
@@ -87,7 +89,10 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
         return new TorchModuleTransformer(_context, module, o.Task, o.FeatureColumnName, featureSize, outputs,
             o.Task == TorchModuleTask.MulticlassClassification ? KeyNames.Of(labelColumn) : null,
             o.Task == TorchModuleTask.MulticlassClassification ? labelColumn.Annotations : null,
-            run, device);
+            run, device)
+        {
+            ScoringBatchSize = o.ScoringBatchSize,
+        };
     }
 
     /// <summary>The columns <see cref="TorchModuleTransformer"/> adds for the task (Score, and Probability and PredictedLabel for classification), after checking the input columns as <see cref="Fit"/> does.</summary>

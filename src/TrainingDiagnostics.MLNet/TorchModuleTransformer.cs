@@ -14,13 +14,20 @@ namespace TrainingDiagnostics.MLNet;
 /// <c>mlContext.BinaryClassification.Evaluate</c>, <c>MulticlassClassification.Evaluate</c> and <c>Regression.Evaluate</c>
 /// read them: binary: <c>Score</c> (the logit), <c>Probability</c> (its sigmoid) and <c>PredictedLabel</c> (Boolean, logit
 /// &gt; 0); multiclass: <c>Score</c> (a vector of class probabilities, softmax of the logits) and <c>PredictedLabel</c> (a key
-/// with the training label's count and key values); regression: <c>Score</c>. Scoring is lazy, one forward pass per row read.
+/// with the training label's count and key values); regression: <c>Score</c>. Scoring is lazy: a cursor that reads a score
+/// column runs one forward pass (eval mode, no gradients) per <see cref="ScoringBatchSize"/> rows and serves the rows from it;
+/// a prediction engine scores one row per forward pass.
 /// </summary>
 /// <remarks>
 /// <para><b>Saving.</b> <c>mlContext.Model.Save</c> cannot hold a TorchSharp module: ML.NET 5 lets a third party into its
 /// model files only through CustomMapping, which persists a name and no state. Saving a pipeline that contains this
 /// transformer therefore throws an <see cref="InvalidOperationException"/> that points here. Save the module with
 /// <see cref="SaveModule"/>, load it with <see cref="Load"/>, and save the rest of the pipeline (which may be savable) on its own.</para>
+/// <para><b>Batches and rounding.</b> A batch gives the scores of one-row forward passes up to float32 rounding, not always to
+/// the bit: libtorch multiplies one row with a different kernel (a matrix-vector product) than many rows (a matrix product),
+/// and the two sum in different orders (relative differences of about 1e-7 of the layer sums). A predicted label can differ
+/// only where the score lies within that rounding of the decision boundary. <see cref="ScoringBatchSize"/> = 1 gives the
+/// one-row results exactly.</para>
 /// </remarks>
 public sealed class TorchModuleTransformer : ITransformer, IDisposable
 {
@@ -30,6 +37,7 @@ public sealed class TorchModuleTransformer : ITransformer, IDisposable
     private readonly DataViewSchema.Annotations? _keyAnnotations;
     private readonly string[]? _keyNames;
     private readonly Lock _gate = new();
+    private int _scoringBatchSize = TorchModuleTrainerOptions.DefaultScoringBatchSize;
 
     internal TorchModuleTransformer(
         MLContext context, nn.Module<Tensor, Tensor> module, TorchModuleTask task, string featureColumnName, int featureSize, int outputs,
@@ -73,7 +81,24 @@ public sealed class TorchModuleTransformer : ITransformer, IDisposable
     /// </summary>
     public DiagnosticsRun Run { get; }
 
-    /// <summary>True: rows are scored one at a time (see <see cref="GetRowToRowMapper"/>), so prediction engines work.</summary>
+    /// <summary>
+    /// Rows per forward pass when a cursor over <see cref="Transform"/>'s view reads a score column; the trainer sets it from
+    /// <see cref="TorchModuleTrainerOptions.ScoringBatchSize"/>, <see cref="Load"/> to the default, 1024. A cursor keeps
+    /// a batch's features (rows × <see cref="FeatureSize"/> floats) and the other columns it reads; set it before creating the
+    /// cursor. 1 scores one row per forward pass (the slowest, and bit for bit a prediction engine's results).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int ScoringBatchSize
+    {
+        get => _scoringBatchSize;
+        set
+        {
+            TorchModuleTrainerOptions.CheckScoringBatchSize(value, nameof(value));
+            _scoringBatchSize = value;
+        }
+    }
+
+    /// <summary>True: rows can be scored one at a time (see <see cref="GetRowToRowMapper"/>), so prediction engines work.</summary>
     public bool IsRowToRowMapper => true;
 
     /// <summary>The input schema with the task's output columns appended (Score, and Probability and PredictedLabel for classification).</summary>
@@ -92,7 +117,12 @@ public sealed class TorchModuleTransformer : ITransformer, IDisposable
         return ScoringSchema.Build(inputSchema, Task, OutputCount, _keyAnnotations, _keyNames);
     }
 
-    /// <summary>Scores <paramref name="input"/> lazily: a view with the output columns, computed one forward pass per row when read.</summary>
+    /// <summary>
+    /// Scores <paramref name="input"/> lazily: a view with the output columns, computed when read, one forward pass per
+    /// <see cref="ScoringBatchSize"/> rows. Its cursor sets are the input's (parallel cursors where the input offers them),
+    /// each with its own buffers. A row whose feature vector does not have <see cref="FeatureSize"/> values makes the read of
+    /// its score throw an <see cref="InvalidOperationException"/> that names the row.
+    /// </summary>
     /// <param name="input">The rows to score.</param>
     /// <returns>The scored view.</returns>
     public IDataView Transform(IDataView input)
@@ -189,21 +219,51 @@ public sealed class TorchModuleTransformer : ITransformer, IDisposable
     /// <summary>Disposes the module.</summary>
     public void Dispose() => Module.Dispose();
 
-    /// <summary>One forward pass on one row: logits (binary), class probabilities (multiclass) or the value (regression).</summary>
-    internal float[] Score(float[] features)
+    /// <summary>
+    /// One forward pass over the first <paramref name="rows"/> rows of <paramref name="features"/> (row-major, <see cref="FeatureSize"/>
+    /// per row), writing <see cref="OutputCount"/> values per row to <paramref name="outputs"/>: logits (binary), class
+    /// probabilities (multiclass) or values (regression).
+    /// </summary>
+    internal void Score(float[] features, int rows, Span<float> outputs)
     {
         lock (_gate)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            Tensor x = tensor(features, [1, features.Length]).to(Device);
-            Tensor output = Module.call(x).reshape(-1);
-            if (Task == TorchModuleTask.MulticlassClassification)
+            if (Module.training)
             {
-                output = nn.functional.softmax(output, 0);
+                Module.eval();
             }
 
-            return output.cpu().data<float>().ToArray();
+            Tensor x = tensor(features, [features.Length / FeatureSize, FeatureSize]).narrow(0, 0, rows).to(Device);
+            Tensor output = Module.call(x);
+            if (output.numel() != (long)rows * OutputCount)
+            {
+                throw new InvalidOperationException(
+                    $"The module returned shape [{string.Join(", ", output.shape)}] for {rows} rows of {FeatureSize} features, but scoring " +
+                    $"expects [{rows}, {OutputCount}] ({OutputCount} output{(OutputCount == 1 ? "" : "s")} per row). Give the transformer a " +
+                    "module of the architecture it was trained or saved with.");
+            }
+
+            output = output.reshape(rows, OutputCount).to_type(ScalarType.Float32);
+            if (Task == TorchModuleTask.MulticlassClassification)
+            {
+                output = nn.functional.softmax(output, 1);
+            }
+
+            output.cpu().data<float>().CopyTo(outputs);
+        }
+    }
+
+    /// <summary>Throws when a row's feature vector does not have <see cref="FeatureSize"/> values (the module cannot score it).</summary>
+    internal void CheckFeatureLength(int length, long position)
+    {
+        if (length != FeatureSize)
+        {
+            throw new InvalidOperationException(
+                $"Row {position} of the feature column '{FeatureColumnName}' has {length} values, but the module was trained on " +
+                $"{FeatureSize}. The column's type promises {FeatureSize}: check the data source (for a class, the length of the array " +
+                "in each row) or the stage that builds the column.");
         }
     }
 

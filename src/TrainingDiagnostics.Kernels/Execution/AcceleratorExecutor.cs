@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -37,6 +38,15 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
 
     /// <summary>The number of kernels compiled and cached so far in the current context.</summary>
     internal int CachedKernelCount => _kernels.Count;
+
+    /// <summary>The accelerator the kernels run on (the GPU probe reads its device and times copies on it).</summary>
+    internal Accelerator Accelerator => _accelerator;
+
+    /// <summary>
+    /// The last call's kernel time: from its launch, with its inputs already on the device, until the device finished it
+    /// (the host's clock; no transfers). The GPU probe divides the bytes a kernel moves by it.
+    /// </summary>
+    internal TimeSpan LastKernelTime { get; private set; }
 
     /// <summary>The accelerator of a kind, or null with the devices ILGPU saw (for the caller's error message).</summary>
     public static AcceleratorExecutor? TryCreate(AcceleratorType type, bool gpuOnly, out string seen)
@@ -121,8 +131,7 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
         var output = Buffer<double>("derivatives", n * (maxOrder + 1));
         input.CopyFromCPU(points);
         var plan = Plan(n);
-        kernel(plan.Threads, input, output, maxOrder, plan);
-        _accelerator.Synchronize();
+        Timed(() => kernel(plan.Threads, input, output, maxOrder, plan));
         for (int k = 0; k <= maxOrder; k++)
         {
             output.SubView(k * n, n).CopyToCPU(result[k].AsSpan());
@@ -144,8 +153,7 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
         var secondBuffer = Buffer<double>("second", elements);
         input.CopyFromCPU(rows);
         var plan = Plan(elements);
-        kernel(plan.Threads, input, valueBuffer, gradientBuffer, secondBuffer, arity, order, plan);
-        _accelerator.Synchronize();
+        Timed(() => kernel(plan.Threads, input, valueBuffer, gradientBuffer, secondBuffer, arity, order, plan));
         valueBuffer.CopyToCPU(values.AsSpan());
         gradientBuffer.CopyToCPU(gradient.AsSpan());
         if (order >= 2)
@@ -165,8 +173,7 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
         var input = Buffer<float>("floats", n);
         var partials = Buffer<double>("partials", (long)plan.Threads * StatisticsKernels.PartialWidth);
         input.CopyFromCPU(values);
-        kernel(plan.Threads, input, partials, plan);
-        _accelerator.Synchronize();
+        Timed(() => kernel(plan.Threads, input, partials, plan));
         var host = new double[plan.Threads * StatisticsKernels.PartialWidth];
         partials.CopyToCPU(host.AsSpan());
         var total = StatisticsPartial.Empty;
@@ -198,14 +205,23 @@ internal sealed class AcceleratorExecutor : IPointwiseExecutor
         input.CopyFromCPU(values);
         counters.MemSetToZero();
         var plan = Plan(n);
-        kernel(plan.Threads, input, counters, min, max, bins / (max - min), bins, plan);
-        _accelerator.Synchronize();
+        Timed(() => kernel(plan.Threads, input, counters, min, max, bins / (max - min), bins, plan));
         var host = new int[bins + 3];
         counters.CopyToCPU(host.AsSpan());
         for (int s = 0; s < host.Length; s++)
         {
             slots[s] += host[s];
         }
+    }
+
+    /// <summary>Launches a kernel once its inputs are on the device, waits for it, and keeps its time in <see cref="LastKernelTime"/>.</summary>
+    private void Timed(Action launch)
+    {
+        _accelerator.Synchronize();
+        long start = Stopwatch.GetTimestamp();
+        launch();
+        _accelerator.Synchronize();
+        LastKernelTime = Stopwatch.GetElapsedTime(start);
     }
 
     /// <summary>

@@ -4,8 +4,9 @@ using Microsoft.ML.Data;
 namespace TrainingDiagnostics.MLNet.Internal;
 
 /// <summary>
-/// A row (or cursor) of scored data: the input's columns as they are, then the score columns, computed once per row by
-/// one forward pass of the module when one of them is read.
+/// A row (or cursor) of scored data, one row per forward pass: the input's columns as they are, then the score columns,
+/// computed when one of them is read. A prediction engine's row mapper uses it; so does a cursor that reads no score
+/// column (it passes the input through). Cursors that read scores use <see cref="BatchScoringCursor"/>.
 /// </summary>
 internal sealed class ScoringCursor : DataViewRowCursor
 {
@@ -15,7 +16,7 @@ internal sealed class ScoringCursor : DataViewRowCursor
     private readonly bool[] _active;
     private readonly ValueGetter<VBuffer<float>>? _features;
     private readonly float[] _row;
-    private float[] _output = [];
+    private readonly float[] _output;
     private long _scoredPosition = -1;
     private VBuffer<float> _buffer;
 
@@ -27,6 +28,7 @@ internal sealed class ScoringCursor : DataViewRowCursor
         _inputCount = input.Schema.Count;
         _active = Enumerable.Range(0, schema.Count).Select(isActive).ToArray();
         _row = new float[owner.FeatureSize];
+        _output = new float[owner.OutputCount];
         if (_active.Skip(_inputCount).Any(a => a))
         {
             _features = input.GetGetter<VBuffer<float>>(input.Schema[owner.FeatureColumnName]);
@@ -59,27 +61,7 @@ internal sealed class ScoringCursor : DataViewRowCursor
             throw new InvalidOperationException($"Column '{column.Name}' was not requested from this cursor.");
         }
 
-        Delegate getter = (_owner.Task, column.Name) switch
-        {
-            (TorchModuleTask.MulticlassClassification, ScoringSchema.Score) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-            {
-                float[] p = Scored();
-                var editor = VBufferEditor.Create(ref value, p.Length);
-                p.AsSpan().CopyTo(editor.Values);
-                value = editor.Commit();
-            }),
-            (TorchModuleTask.MulticlassClassification, ScoringSchema.PredictedLabel) => (ValueGetter<uint>)((ref uint value) =>
-            {
-                float[] p = Scored();
-                value = float.IsNaN(p[0]) ? 0u : (uint)ArgMax(p) + 1;
-            }),
-            (TorchModuleTask.BinaryClassification, ScoringSchema.Probability) => (ValueGetter<float>)((ref float value) =>
-                value = 1f / (1f + MathF.Exp(-Scored()[0]))),
-            (TorchModuleTask.BinaryClassification, ScoringSchema.PredictedLabel) => (ValueGetter<bool>)((ref bool value) =>
-                value = Scored()[0] > 0),
-            _ => (ValueGetter<float>)((ref float value) => value = Scored()[0]),
-        };
-        return getter as ValueGetter<TValue> ?? throw new InvalidOperationException(
+        return ScoringSchema.Getter(_owner.Task, column.Name, Scored) as ValueGetter<TValue> ?? throw new InvalidOperationException(
             $"Column '{column.Name}' is of type {ColumnChecks.Describe(column.Type)}, not {typeof(TValue).Name}.");
     }
 
@@ -93,24 +75,15 @@ internal sealed class ScoringCursor : DataViewRowCursor
         base.Dispose(disposing);
     }
 
-    private static int ArgMax(float[] values)
+    private ReadOnlySpan<float> Scored()
     {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            best = values[i] > values[best] ? i : best;
-        }
-
-        return best;
-    }
-
-    private float[] Scored()
-    {
+        // A plain row (a prediction engine's) may change its values without moving: score it at every read.
         if (_scoredPosition != _input.Position || _input is not DataViewRowCursor)
         {
             _features!(ref _buffer);
+            _owner.CheckFeatureLength(_buffer.Length, _input.Position);
             _buffer.CopyTo(_row);
-            _output = _owner.Score(_row);
+            _owner.Score(_row, 1, _output);
             _scoredPosition = _input.Position;
         }
 

@@ -39,6 +39,43 @@ internal static class ScoringSchema
         return builder.ToSchema();
     }
 
+    /// <summary>
+    /// The getter of the output column <paramref name="name"/> for <paramref name="task"/>, reading the module's outputs of the
+    /// current row from <paramref name="outputs"/>: the logit, its sigmoid and "logit &gt; 0" (binary); the probabilities and
+    /// the 1-based key of the largest (multiclass; key 0, missing, when they are NaN); the value (regression).
+    /// </summary>
+    public static Delegate Getter(TorchModuleTask task, string name, CurrentOutputs outputs) => (task, name) switch
+    {
+        (TorchModuleTask.MulticlassClassification, Score) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+        {
+            ReadOnlySpan<float> p = outputs();
+            var editor = VBufferEditor.Create(ref value, p.Length);
+            p.CopyTo(editor.Values);
+            value = editor.Commit();
+        }),
+        (TorchModuleTask.MulticlassClassification, PredictedLabel) => (ValueGetter<uint>)((ref uint value) =>
+        {
+            ReadOnlySpan<float> p = outputs();
+            value = float.IsNaN(p[0]) ? 0u : (uint)ArgMax(p) + 1;
+        }),
+        (TorchModuleTask.BinaryClassification, Probability) => (ValueGetter<float>)((ref float value) =>
+            value = 1f / (1f + MathF.Exp(-outputs()[0]))),
+        (TorchModuleTask.BinaryClassification, PredictedLabel) => (ValueGetter<bool>)((ref bool value) =>
+            value = outputs()[0] > 0),
+        _ => (ValueGetter<float>)((ref float value) => value = outputs()[0]),
+    };
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            best = values[i] > values[best] ? i : best;
+        }
+
+        return best;
+    }
+
     private static DataViewSchema.Annotations? KeyValuesOnly(DataViewSchema.Annotations? annotations)
     {
         if (annotations?.Schema.GetColumnOrNull("KeyValues") is null)
