@@ -13,6 +13,7 @@ namespace TrainingDiagnostics.TestSupport.SilentFaults;
 /// <c>optimizer.step()</c>) under a <see cref="TrainingMonitor"/> with default <see cref="MonitorOptions"/> (the optimizer given,
 /// a run log written; <see cref="AnomalyPolicy.Record"/> where the plant asks for it), the validation loss and accuracy
 /// recorded after each epoch with <see cref="TrainingMonitor.RecordMetric"/>. The report's rules then judge the log.
+/// Trains on one libtorch thread.
 /// </summary>
 public static class ScenarioTraining
 {
@@ -39,12 +40,18 @@ public static class ScenarioTraining
         ArgumentNullException.ThrowIfNull(remedies);
         string folder = Path.Combine(Path.GetTempPath(), "tdiag-silent-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
+
+        // The models are tiny: one intra-op thread is fastest, and on a busy machine libtorch's spinning workers make the same
+        // steps many times slower (see the demo).
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);
         try
         {
             return Train(scenario, remedies, planted ? scenario.Plant : FaultPlant.None, Path.Combine(folder, "run.jsonl"));
         }
         finally
         {
+            torch.set_num_threads(threads);
             Directory.Delete(folder, recursive: true);
         }
     }
