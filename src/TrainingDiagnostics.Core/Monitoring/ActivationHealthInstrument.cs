@@ -181,8 +181,7 @@ internal sealed class ActivationHealthInstrument : Instrument
         try
         {
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var y = output.detach();
+            var y = output.detach(); // records no graph: cheaper than entering and leaving no_grad for every call
             var type = y.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
             // Scalars held by `using` until the operations that read them return: an implicit one can be finalized by
             // the GC while libtorch still reads it (TorchSharp passes the bare handle).

@@ -243,7 +243,8 @@ internal sealed class InputProfileInstrument : Instrument
                 RowCount = rows,
                 Columns = profiles,
                 ScaleSpread = InputScaleJudge.ScaleSpread(profiles),
-                Findings = InputScaleJudge.Judge(profiles, Advice) is { } finding ? [finding] : [],
+                // Placed at the model's input as a whole, where the report's findings place it.
+                Findings = InputScaleJudge.Judge(profiles, Advice) is { } finding ? [finding with { Column = InstrumentMetricNames.InputProfile }] : [],
             };
         }
     }

@@ -71,6 +71,7 @@ public sealed class InputProfileTests
         var finding = profile.Findings.Single();
         Assert.AreEqual(InputScaleJudge.Rule, finding.Rule);
         Assert.AreEqual(AnomalySeverity.Warning, finding.Severity);
+        Assert.AreEqual("input", finding.Column, "placed at the model's input");
         StringAssert.Contains(finding.Title, "input[:,12]", "the largest feature, proline, is named");
         StringAssert.Contains(finding.Detail, "(x - mean) / std");
 
