@@ -18,10 +18,19 @@ public sealed class DemoConsoleTests
     [DataRow("lr", false)]
     [DataRow("data", false)]
     [DataRow("sqrt", false)]
+    [DataRow("dead-relu", false)]
+    [DataRow("lr-high", false)]
+    [DataRow("lr-low", false)]
+    [DataRow("frozen", false)]
+    [DataRow("unscaled", false)]
     [DataRow("none", true)]
     [DataRow("batchnorm", true)]
     [DataRow("data", true)]
     [DataRow("sqrt", true)]
+    [DataRow("dead-relu", true)]
+    [DataRow("lr-high", true)]
+    [DataRow("lr-low", true)]
+    [DataRow("unscaled", true)]
     public void TheDemoWithAFaultEndsCleanlyWithAReportAndLibTorchPrintsNothing(string fault, bool mlnet)
     {
         string folder = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), "tdiag-console-" + Guid.NewGuid().ToString("N"));

@@ -39,7 +39,27 @@ public sealed class ChaosMatrixTests
             Names: v => v.Findings.Any(f => f.Rule == "incident" && f.Title.Contains("input", StringComparison.OrdinalIgnoreCase)), Expected: "a non-finite input"),
         new("sqrt", NeedsGate: true, Plant: (x, _, _) => x[0] = zeros(ChaosModels.Features),
             Names: v => v.Findings.Any(f => f.Rule == "incident" && f.ModulePath?.Split('.')[^1] == "gate"), Expected: "an incident in gate"),
+
+        // The silent faults of the demo: planted from the first step, found by the report's rules within the cell's steps.
+        new("dead-relu", Plant: (_, _, _) => { }, Prepare: KillActivations,
+            Names: v => v.Findings.Any(f => f.Rule is "dying-relu" or "saturated-activation" && f.ModulePath is not null),
+            Expected: "dying-relu (saturated-activation for the tanh model) at the activation"),
+        new("frozen", Plant: (_, _, _) => { }, Frozen: true,
+            Names: v => v.Findings.Any(f => f.Rule == "frozen-parameters" && f.ModulePath?.Contains("fc1.", StringComparison.Ordinal) == true),
+            Expected: "frozen-parameters at fc1"),
+        new("unscaled", Plant: (_, _, _) => { }, Unscaled: true,
+            Names: v => v.Findings.Any(f => f.Rule == "unnormalized-input" && f.ModulePath == "input"), Expected: "unnormalized-input at input"),
     ];
+
+    /// <summary>The layer right before the first activation gets a bias of -10: ReLUs die, a tanh saturates.</summary>
+    private static void KillActivations(nn.Module model)
+    {
+        using var noGrad = no_grad();
+        var parameters = model.named_parameters().ToList(); // after a BatchNorm, its shift (a bias before it is normalized away)
+        var bias = (parameters.FirstOrDefault(p => p.name.EndsWith("bn.bias", StringComparison.Ordinal)).parameter
+            ?? parameters.First(p => p.name.EndsWith("fc1.bias", StringComparison.Ordinal)).parameter);
+        bias.fill_(-10);
+    }
 
     private static readonly AnomalyPolicy[] Policies = Enum.GetValues<AnomalyPolicy>();
 
@@ -112,7 +132,13 @@ public sealed class ChaosMatrixTests
         manual_seed(3);
         var random = new Random(3);
         var model = ChaosModels.Build(modelName, fault.NeedsBatchNorm, fault.NeedsGate);
-        var optimizer = optim.Adam(model.parameters(), 0.01);
+        fault.Prepare?.Invoke(model);
+        var trained = fault.Frozen ? model.named_parameters().Where(p => !p.name.Contains("fc1.", StringComparison.Ordinal)).Select(p => p.parameter) : model.parameters();
+        var optimizer = optim.Adam(trained, 0.01);
+        using var unscaled = fault.Unscaled // pixel column j times 10^(j mod 5), plus 10: scales over four decades, far from 0
+            ? (features * tensor(Enumerable.Range(0, ChaosModels.Features).Select(j => (float)Math.Pow(10, j % 5)).ToArray()) + 10).DetachFromDisposeScope()
+            : null;
+        features = unscaled ?? features;
         var every = Schedule.Every(1);
         using (var monitor = new TrainingMonitor(model, new MonitorOptions
         {
@@ -125,6 +151,7 @@ public sealed class ChaosMatrixTests
             WeightNormSchedule = every,
             UpdateRatioSchedule = every,
             ActivationStatisticsSchedule = every,
+            ActivationHealthSchedule = every,
             HistogramSchedule = every,
             CurvatureSchedule = every,
             CurvatureMatVecBudget = 4,
@@ -193,5 +220,8 @@ public sealed class ChaosMatrixTests
         string Expected,
         bool NeedsBatchNorm = false,
         bool NeedsGate = false,
-        bool OneRow = false);
+        bool OneRow = false,
+        Action<nn.Module>? Prepare = null,
+        bool Frozen = false,
+        bool Unscaled = false);
 }
