@@ -1,0 +1,110 @@
+using System.Collections;
+using System.Reflection;
+
+namespace TrainingDiagnostics.Model.Tests.Fuzzing;
+
+/// <summary>
+/// What every record the reader returns must honour, checked by reflection over the record types' own declarations
+/// (an oracle independent of the reader): no null where the type says non-null (properties, list entries, dictionary
+/// values), and no enum value outside its declared members.
+/// </summary>
+internal static class RecordInvariants
+{
+    private static readonly Assembly Model = typeof(RunMetadata).Assembly;
+
+    [ThreadStatic]
+    private static NullabilityInfoContext? s_context; // caches per type; not thread-safe, so one per thread
+
+    /// <summary>Throws <see cref="AssertFailedException"/> naming the first broken invariant in <paramref name="record"/>.</summary>
+    public static void Check(object record, string path)
+    {
+        Visit(record, path, s_context ??= new NullabilityInfoContext(), depth: 0);
+    }
+
+    private static void Visit(object value, string path, NullabilityInfoContext context, int depth)
+    {
+        if (depth > 16)
+        {
+            return;
+        }
+
+        Type type = value.GetType();
+        if (type.IsEnum)
+        {
+            Assert.IsTrue(Enum.IsDefined(type, value), $"{path} is {value}, not a member of {type.Name}");
+            return;
+        }
+
+        if (type.Assembly != Model)
+        {
+            return;
+        }
+
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items)
+            {
+                Assert.IsNotNull(item, $"{path}[{i}] is null");
+                Visit(item, $"{path}[{i++}]", context, depth + 1);
+            }
+
+            return;
+        }
+
+        foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0 || property.PropertyType.IsByRefLike || property.GetMethod is null)
+            {
+                continue;
+            }
+
+            object? propertyValue = property.GetValue(value);
+            string at = $"{path}.{property.Name}";
+            NullabilityInfo nullability = context.Create(property);
+            if (propertyValue is null)
+            {
+                Assert.AreNotEqual(NullabilityState.NotNull, nullability.ReadState, $"{at} is null, but {type.Name} declares it non-null");
+                continue;
+            }
+
+            if (propertyValue is string)
+            {
+                continue;
+            }
+
+            if (propertyValue is IEnumerable collection)
+            {
+                CheckEntries(collection, nullability, at, context, depth);
+                continue;
+            }
+
+            Visit(propertyValue, at, context, depth + 1);
+        }
+    }
+
+    private static void CheckEntries(IEnumerable collection, NullabilityInfo nullability, string path, NullabilityInfoContext context, int depth)
+    {
+        NullabilityInfo? entry = nullability.ElementType ?? nullability.GenericTypeArguments.LastOrDefault();
+        int i = 0;
+        foreach (object? item in collection)
+        {
+            object? value = item;
+            if (item is not null && item.GetType().IsGenericType && item.GetType().GetGenericTypeDefinition() == typeof(KeyValuePair<,>))
+            {
+                value = item.GetType().GetProperty("Value")!.GetValue(item);
+            }
+
+            if (value is null)
+            {
+                Assert.AreNotEqual(NullabilityState.NotNull, entry?.ReadState ?? NullabilityState.Unknown, $"{path}[{i}] is null, but its entries are declared non-null");
+            }
+            else
+            {
+                Visit(value, $"{path}[{i}]", context, depth + 1);
+            }
+
+            i++;
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CsCheck;
+using TrainingDiagnostics.Model.Tests.Fuzzing;
+
+namespace TrainingDiagnostics.Model.Tests;
+
+/// <summary>
+/// The reader as a library, on real logs corrupted in every way a disk, a crash or a hand can: whatever the bytes,
+/// <see cref="RunLogReader"/> and <see cref="RunLogCursor"/> either read records that honour their types, or throw the
+/// exception they document for a damaged log, <see cref="InvalidDataException"/>, with one line naming a line of the
+/// input; never another exception, never a hang.
+/// A failure prints the case and the CsCheck seed that replays it (set <c>CsCheck_Seed</c>).
+/// </summary>
+[TestClass]
+public sealed class RunLogFuzzTests
+{
+    private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(20);
+
+    public TestContext TestContext { get; set; } = null!;
+
+    /// <summary>Two logs the monitor wrote (Fixtures/README.md) and a version-1 log, the older layout still read.</summary>
+    private static readonly byte[][] Logs =
+    [
+        File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "demo-sqrt-fault.jsonl")),
+        File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "demo-mlnet-data-fault.jsonl")),
+        Encoding.UTF8.GetBytes(
+            "{\"kind\":\"header\",\"schemaVersion\":1,\"runName\":\"old\",\"tags\":{\"rank\":\"0\"}}\n" +
+            "{\"kind\":\"step\",\"step\":0,\"epoch\":0,\"loss\":2.5,\"skipped\":false,\"layers\":[{\"name\":\"fc1.weight\",\"gradientNorm\":0.25,\"weightNorm\":3.5,\"updateRatio\":0.01},{\"name\":\"fc1.bias\",\"weightNorm\":0.125}]}\n" +
+            "{\"kind\":\"metric\",\"step\":0,\"name\":\"validation/loss\",\"value\":2}\n" +
+            "{\"kind\":\"step\",\"step\":1,\"loss\":\"NaN\",\"layers\":[{\"name\":\"fc1.weight\",\"gradientNorm\":\"Infinity\"}]}\n"),
+    ];
+
+    [TestMethod]
+    public void TheFixturesAreWholeLogsOfEveryRecordKind()
+    {
+        // The fuzz below is only as good as what it corrupts: every record kind the writer has, read back whole.
+        DiagnosticsRun sqrt = RunLogReader.Read(new StringReader(Encoding.UTF8.GetString(Logs[0])));
+        DiagnosticsRun mlnet = RunLogReader.Read(new StringReader(Encoding.UTF8.GetString(Logs[1])));
+        Assert.IsTrue(sqrt.IsComplete && mlnet.IsComplete);
+        Assert.AreEqual(23, sqrt.Steps.Count);
+        Assert.IsNotEmpty(sqrt.Anomalies);
+        Assert.IsNotEmpty(sqrt.Curvature);
+        Assert.IsNotEmpty(sqrt.Metrics);
+        Assert.IsNotEmpty(mlnet.DataProfiles);
+        Assert.IsNotEmpty(mlnet.ObservedFits);
+        Assert.AreEqual(2, RunLogReader.Read(new StringReader(Encoding.UTF8.GetString(Logs[2]))).Steps.Count);
+    }
+
+    [TestMethod]
+    public void AnyCorruptionOfARealLogIsReadOrRefusedAsDamagedNamingTheLine()
+    {
+        var clock = Stopwatch.StartNew();
+        int refused = 0, read = 0;
+        FuzzCase.Generator(Logs.Length).Sample(
+            fuzz =>
+            {
+                byte[] bytes = fuzz.Apply(Logs);
+                Deadline.Run(() =>
+                {
+                    if (ReadsOrRefuses(bytes))
+                    {
+                        Interlocked.Increment(ref read);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref refused);
+                    }
+                }, CaseLimit, $"reading {fuzz}");
+            },
+            writeLine: TestContext.WriteLine,
+            iter: 1000,
+            print: fuzz => fuzz.ToString());
+        TestContext.WriteLine($"1000 corrupted logs: {read} read (records checked), {refused} refused with a line, in {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [TestMethod]
+    public void EveryValueOfEveryRecordKindReplacedByAnyOtherIsReadOrRefused()
+    {
+        // Exhaustive where the fuzz is random: each value of the first line of each kind, in each fixture, replaced by
+        // every out-of-range, wrong-type or non-JSON value; the line read after the header and the parameters line,
+        // once as the last line (which may be cut) and once followed by a whole step line.
+        var clock = Stopwatch.StartNew();
+        int cases = 0;
+        foreach (byte[] log in Logs)
+        {
+            string[] lines = Encoding.UTF8.GetString(log).TrimEnd('\n').Split('\n');
+            string header = lines[0];
+            string? parameters = lines.FirstOrDefault(l => l.StartsWith("{\"kind\":\"parameters\"", StringComparison.Ordinal));
+            string step = lines.First(l => l.StartsWith("{\"kind\":\"step\"", StringComparison.Ordinal));
+            foreach (int target in FirstLineOfEachKind(lines))
+            {
+                byte[] line = Encoding.UTF8.GetBytes(lines[target]);
+                string before = target == 0 ? "" : header + "\n" + (target > 1 && parameters is not null ? parameters + "\n" : "");
+                foreach (JsonToken value in JsonToken.Scan(line).Where(t => t.IsValue))
+                {
+                    foreach (string replacement in Corruption.Replacements)
+                    {
+                        string damaged = Encoding.UTF8.GetString([.. line.AsSpan(0, value.Start), .. Encoding.UTF8.GetBytes(replacement), .. line.AsSpan(value.End)]);
+                        ReadsOrRefuses(Encoding.UTF8.GetBytes(before + damaged + "\n"));
+                        ReadsOrRefuses(Encoding.UTF8.GetBytes(before + damaged + "\n" + step + "\n"));
+                        cases += 2;
+                    }
+                }
+            }
+        }
+
+        TestContext.WriteLine($"{cases} logs with one value replaced, in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.IsGreaterThan(5_000, cases);
+    }
+
+    [TestMethod]
+    [DataRow("9223372036854775808", DisplayName = "step above Int64.MaxValue")]
+    [DataRow("-9223372036854775809", DisplayName = "step below Int64.MinValue")]
+    [DataRow("1e400", DisplayName = "step out of double's range")]
+    [DataRow("2.5", DisplayName = "step not an integer")]
+    public void AStepNumberOutOfRangeIsADamagedLineNamedByNumber(string step)
+    {
+        // The defect the issue reports: an out-of-range step ended `tdiag report` with "unexpected FormatException".
+        string log = "{\"kind\":\"header\",\"schemaVersion\":2,\"runName\":\"r\"}\n" +
+            $"{{\"kind\":\"step\",\"step\":{step},\"loss\":1}}\n" +
+            "{\"kind\":\"step\",\"step\":2,\"loss\":1}\n";
+
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => RunLogReader.Read(new StringReader(log)));
+
+        StringAssert.Contains(ex.Message, "damaged at line 2:");
+        StringAssert.Contains(ex.Message, "step");
+    }
+
+    /// <summary>Reads <paramref name="bytes"/> as a stream (cursor) and as text; true when read, false when refused as damaged.</summary>
+    private static bool ReadsOrRefuses(byte[] bytes)
+    {
+        int lines = bytes.Count(b => b == (byte)'\n') + 1;
+        bool fromCursor = Refusal(lines, () =>
+        {
+            using RunLogCursor cursor = RunLogReader.Open(new MemoryStream(bytes), "fuzzed");
+            RecordInvariants.Check(cursor.Metadata, "metadata");
+            while (cursor.MoveNext())
+            {
+                RecordInvariants.Check(cursor.Current, "record");
+            }
+        });
+
+        // Text lines split at CR too; count them so for the range check.
+        int textLines = lines + bytes.Count(b => b == (byte)'\r');
+        bool fromText = Refusal(textLines, () =>
+        {
+            using var text = new StreamReader(new MemoryStream(bytes), Encoding.UTF8);
+            RecordInvariants.Check(RunLogReader.Read(text, "fuzzed"), "run");
+        });
+        return fromCursor && fromText;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/>: true if it read; false if it threw exactly an <see cref="InvalidDataException"/> that
+    /// names a line of the input (or says the input is empty). Any other exception fails the case.
+    /// </summary>
+    private static bool Refusal(int lineCount, Action read)
+    {
+        try
+        {
+            read();
+            return true;
+        }
+        catch (InvalidDataException ex) when (ex.GetType() == typeof(InvalidDataException))
+        {
+            Match line = Regex.Match(ex.Message, @"damaged at line (\d+): ");
+            if (line.Success)
+            {
+                int number = int.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.IsTrue(number >= 1 && number <= lineCount, $"line {number} of {lineCount}: {ex.Message}");
+            }
+            else
+            {
+                StringAssert.Contains(ex.Message, "is empty", "a refusal names the damaged line, or says there is none");
+            }
+
+            Assert.DoesNotContain('\n', ex.Message, "one line");
+            return false;
+        }
+    }
+
+    private static IEnumerable<int> FirstLineOfEachKind(string[] lines)
+    {
+        var seen = new HashSet<string>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            using var document = JsonDocument.Parse(lines[i]);
+            if (seen.Add(document.RootElement.GetProperty("kind").GetString()!))
+            {
+                yield return i;
+            }
+        }
+    }
+}
