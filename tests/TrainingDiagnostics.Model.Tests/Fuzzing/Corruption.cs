@@ -29,6 +29,13 @@ internal sealed record Corruption(CorruptionKind Kind, int A, int B, int C)
         "NaN", "Infinity", "01", "+1", ".5", "1.", "0x10", "'x'", "undefined", "",
     ];
 
+    /// <summary>Numbers at and beyond the edges of Int64, Int32 and double: what overflows arithmetic on steps, counts and durations.</summary>
+    public static readonly string[] EdgeNumbers =
+    [
+        "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "2147483647", "-2147483648",
+        "1.7976931348623157e308", "-1.7976931348623157e308", "1e400", "-1e400", "4.9e-324", "-1", "0", "-0",
+    ];
+
     /// <summary>Kinds to give a line: every kind a log holds, and kinds no version knows.</summary>
     public static readonly string[] Kinds =
         ["header", "step", "parameters", "anomaly", "metric", "curvature", "dataProfile", "observedFit", "stepp", "", "STEP", "instrument"];
@@ -131,6 +138,15 @@ internal sealed record Corruption(CorruptionKind Kind, int A, int B, int C)
 
             case CorruptionKind.ReplaceValue:
                 return InLine(log, (line, _) => ReplaceToken(line, B, Encoding.UTF8.GetBytes(Replacements[C % Replacements.Length])));
+            case CorruptionKind.EdgeNumber:
+                return InLine(log, (line, _) =>
+                {
+                    List<JsonToken> tokens = JsonToken.Scan(line);
+                    List<JsonToken> numbers = JsonToken.Properties(tokens).Select(p => tokens[p + 1]).Where(t => t.Type == JsonTokenType.Number).ToList();
+                    return numbers.Count == 0
+                        ? line
+                        : Splice(line, numbers[B % numbers.Count].Start, numbers[B % numbers.Count].End, Encoding.UTF8.GetBytes(EdgeNumbers[C % EdgeNumbers.Length]));
+                });
             case CorruptionKind.ChangeKind:
                 return InLine(log, (line, _) =>
                 {
@@ -247,9 +263,14 @@ internal sealed record Corruption(CorruptionKind Kind, int A, int B, int C)
         return lines;
     }
 
+    /// <summary>Replaces a value: on even <paramref name="index"/> the value of a property (step, loss, kind...), else any value (array entries too).</summary>
     private static byte[] ReplaceToken(byte[] line, int index, byte[] replacement)
     {
-        List<JsonToken> values = JsonToken.Scan(line).Where(t => t.IsValue).ToList();
+        List<JsonToken> tokens = JsonToken.Scan(line);
+        List<JsonToken> values = index % 2 == 0
+            ? JsonToken.Properties(tokens).Select(p => tokens[p + 1]).ToList()
+            : tokens.Where(t => t.IsValue).ToList();
+        index /= 2;
         if (values.Count == 0)
         {
             return Insert(line, index % (line.Length + 1), replacement);

@@ -45,6 +45,9 @@ internal enum CorruptionKind
     /// <summary>A value replaced by one out of range (Int64 overflow, 1e400), of another type, or not JSON.</summary>
     ReplaceValue,
 
+    /// <summary>A number property (step, loss, a duration, a count) set to an edge of its type or beyond it.</summary>
+    EdgeNumber,
+
     /// <summary>A line's <c>kind</c> replaced by another kind, known or not.</summary>
     ChangeKind,
 

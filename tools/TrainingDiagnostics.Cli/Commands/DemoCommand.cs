@@ -69,6 +69,7 @@ public static class DemoCommand
                 "the report gains Data and Pipeline sections. Faults: data, batchnorm, sqrt (lr is not available).",
         };
 
+        PathArguments.RequireNames(outDir);
         var command = new Command("demo", "Train a small MLP on the digits dataset under the training monitor, write the run log and an HTML report.")
         {
             epochs,
@@ -92,6 +93,13 @@ public static class DemoCommand
 
     private static int Execute(DemoSettings settings, bool openReport, TextWriter output)
     {
+        if (settings.MLNet && !MLNetDigitsDemo.SupportedFaults.Contains(settings.Fault))
+        {
+            throw new CommandException(ExitCodes.UsageError,
+                $"--fault {DigitsDemo.Name(settings.Fault)} is not available with --mlnet (the trainer gives no hand on the optimizer mid-run); " +
+                $"use one of: {string.Join(", ", MLNetDigitsDemo.SupportedFaults.Select(DigitsDemo.Name))}.");
+        }
+
         string folder = Path.GetFullPath(settings.OutputDirectory);
         try
         {
@@ -102,16 +110,11 @@ public static class DemoCommand
             throw new CommandException(ExitCodes.OutputError, $"cannot create the output folder '{folder}': {ex.Message}", ex);
         }
 
-        if (settings.MLNet && !MLNetDigitsDemo.SupportedFaults.Contains(settings.Fault))
-        {
-            throw new CommandException(ExitCodes.UsageError,
-                $"--fault {DigitsDemo.Name(settings.Fault)} is not available with --mlnet (the trainer gives no hand on the optimizer mid-run); " +
-                $"use one of: {string.Join(", ", MLNetDigitsDemo.SupportedFaults.Select(DigitsDemo.Name))}.");
-        }
-
-        DigitsDataset data = DigitsDataset.Load(settings.DatasetPath);
         string runLogPath = Path.Combine(folder, RunLogFileName);
         string reportPath = Path.Combine(folder, ReportFileName);
+        EnsureWritable(runLogPath, "the run log");
+        EnsureWritable(reportPath, "the report");
+        DigitsDataset data = DigitsDataset.Load(settings.DatasetPath);
 
         string planted = settings.Fault == DemoFault.None ? "" : $", planting the '{DigitsDemo.Name(settings.Fault)}' fault";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -157,5 +160,35 @@ public static class DemoCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Refuses, before any training, an output file that cannot be written: a folder in its place, a read-only file or
+    /// folder. It opens the file for writing without changing it, and removes it again if it did not exist.
+    /// </summary>
+    private static void EnsureWritable(string path, string what)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CommandException(ExitCodes.OutputError,
+                $"cannot write {what} '{path}': a folder of that name is in the way. Remove it or choose another --out folder.");
+        }
+
+        try
+        {
+            bool existed = File.Exists(path);
+            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+
+            if (!existed)
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandException(ExitCodes.OutputError, $"cannot write {what} '{path}': {ex.Message} Choose another --out folder.", ex);
+        }
     }
 }
