@@ -162,7 +162,7 @@ internal sealed record Corruption(CorruptionKind Kind, int A, int B, int C)
                 return InLine(log, (line, _) => DuplicateProperty(line, B, C % 2 == 0 ? null : Encoding.UTF8.GetBytes(Replacements[(C / 2) % Replacements.Length])));
             case CorruptionKind.HugeLine:
             {
-                int size = (1 << 20) + (C % (3 << 20)); // 1 to 4 MB
+                int size = (1 << 20) + (C % (1 << 20)); // 1 to 2 MB: past the reader's 1 MB buffer, which must grow
                 return (B % 4) switch
                 {
                     0 => Lines(log, lines => lines.Insert(A % (lines.Count + 1), Printable(size))),
@@ -206,11 +206,11 @@ internal sealed record Corruption(CorruptionKind Kind, int A, int B, int C)
 
     private static byte[] Printable(int size)
     {
-        var random = new Random(size);
         var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
         for (int i = 0; i < size; i++)
         {
-            bytes[i] = (byte)random.Next(32, 127);
+            bytes[i] = (byte)(32 + (bytes[i] % 95)); // printable ASCII, no newline
         }
 
         return bytes;
@@ -226,17 +226,19 @@ internal sealed record Corruption(CorruptionKind Kind, int A, int B, int C)
         bool endsWithNewline = log.Length > 0 && log[^1] == (byte)'\n';
         List<byte[]> lines = Split(endsWithNewline ? log[..^1] : log);
         change(lines);
-        var joined = new List<byte>(log.Length + 64);
+        var joined = new byte[lines.Sum(l => l.Length + 1)];
+        int at = 0;
         for (int i = 0; i < lines.Count; i++)
         {
-            joined.AddRange(lines[i]);
+            lines[i].CopyTo(joined, at);
+            at += lines[i].Length;
             if (i + 1 < lines.Count || endsWithNewline)
             {
-                joined.Add((byte)'\n');
+                joined[at++] = (byte)'\n';
             }
         }
 
-        return [.. joined];
+        return joined[..at];
     }
 
     /// <summary>Replaces line <see cref="A"/> (modulo the line count) by what <paramref name="change"/> makes of it.</summary>

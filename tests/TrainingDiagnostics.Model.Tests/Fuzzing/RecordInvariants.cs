@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Reflection;
 
 namespace TrainingDiagnostics.Model.Tests.Fuzzing;
@@ -12,16 +13,25 @@ internal static class RecordInvariants
 {
     private static readonly Assembly Model = typeof(RunMetadata).Assembly;
 
-    [ThreadStatic]
-    private static NullabilityInfoContext? s_context; // caches per type; not thread-safe, so one per thread
+    // What each record type declares, read once per type (reflection and nullability are slow to read per record).
+    private static readonly ConcurrentDictionary<Type, (PropertyInfo Property, NullabilityInfo Nullability)[]> Declared = new();
 
     /// <summary>Throws <see cref="AssertFailedException"/> naming the first broken invariant in <paramref name="record"/>.</summary>
     public static void Check(object record, string path)
     {
-        Visit(record, path, s_context ??= new NullabilityInfoContext(), depth: 0);
+        Visit(record, path, depth: 0);
     }
 
-    private static void Visit(object value, string path, NullabilityInfoContext context, int depth)
+    private static (PropertyInfo, NullabilityInfo)[] PropertiesOf(Type type) => Declared.GetOrAdd(type, t =>
+    {
+        var context = new NullabilityInfoContext(); // not thread-safe: one per type read
+        return t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && !p.PropertyType.IsByRefLike && p.GetMethod is not null)
+            .Select(p => (p, context.Create(p)))
+            .ToArray();
+    });
+
+    private static void Visit(object value, string path, int depth)
     {
         if (depth > 16)
         {
@@ -46,22 +56,16 @@ internal static class RecordInvariants
             foreach (object? item in items)
             {
                 Assert.IsNotNull(item, $"{path}[{i}] is null");
-                Visit(item, $"{path}[{i++}]", context, depth + 1);
+                Visit(item, $"{path}[{i++}]", depth + 1);
             }
 
             return;
         }
 
-        foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach ((PropertyInfo property, NullabilityInfo nullability) in PropertiesOf(type))
         {
-            if (property.GetIndexParameters().Length > 0 || property.PropertyType.IsByRefLike || property.GetMethod is null)
-            {
-                continue;
-            }
-
             object? propertyValue = property.GetValue(value);
             string at = $"{path}.{property.Name}";
-            NullabilityInfo nullability = context.Create(property);
             if (propertyValue is null)
             {
                 Assert.AreNotEqual(NullabilityState.NotNull, nullability.ReadState, $"{at} is null, but {type.Name} declares it non-null");
@@ -75,15 +79,15 @@ internal static class RecordInvariants
 
             if (propertyValue is IEnumerable collection)
             {
-                CheckEntries(collection, nullability, at, context, depth);
+                CheckEntries(collection, nullability, at, depth);
                 continue;
             }
 
-            Visit(propertyValue, at, context, depth + 1);
+            Visit(propertyValue, at, depth + 1);
         }
     }
 
-    private static void CheckEntries(IEnumerable collection, NullabilityInfo nullability, string path, NullabilityInfoContext context, int depth)
+    private static void CheckEntries(IEnumerable collection, NullabilityInfo nullability, string path, int depth)
     {
         NullabilityInfo? entry = nullability.ElementType ?? nullability.GenericTypeArguments.LastOrDefault();
         int i = 0;
@@ -101,7 +105,7 @@ internal static class RecordInvariants
             }
             else
             {
-                Visit(value, $"{path}[{i}]", context, depth + 1);
+                Visit(value, $"{path}[{i}]", depth + 1);
             }
 
             i++;
