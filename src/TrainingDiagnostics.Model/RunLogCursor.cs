@@ -13,7 +13,10 @@ namespace TrainingDiagnostics.Model;
 /// <remarks>
 /// <para>Same rules as <see cref="RunLogReader.Read(string)"/>: a last line cut mid-way ends the records and sets
 /// <see cref="IsComplete"/> to <see langword="false"/>; a damaged line elsewhere throws an
-/// <see cref="InvalidDataException"/> naming its line; lines of an unknown kind are skipped and counted.</para>
+/// <see cref="InvalidDataException"/> naming its line; lines of an unknown kind are skipped and counted. Whatever the
+/// bytes, that is the only exception a damaged log raises: a line is damaged when it is not JSON, or when its record
+/// does not fit its kind (a value of the wrong type, a number out of its type's range, a null where the record type
+/// declares a value, an enum value that names no member).</para>
 /// <para>A new record kind is one case in the reader's kind switch and one record type.</para>
 /// </remarks>
 public sealed class RunLogCursor : IDisposable

@@ -83,9 +83,9 @@ public sealed class ReportFuzzTests
                 }
             },
             writeLine: TestContext.WriteLine,
-            iter: 1000,
+            iter: FuzzIterations.Count,
             print: c => $"{(c.Item2 ? "compare" : "report")}, {c.Item1}");
-        TestContext.WriteLine($"1000 corrupted logs: {rendered} rendered, {refused} refused with exit 3 naming the line, in {clock.Elapsed.TotalSeconds:F1} s");
+        TestContext.WriteLine($"{FuzzIterations.Count} corrupted logs: {rendered} rendered, {refused} refused with exit 3 naming the line, in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     [TestMethod]

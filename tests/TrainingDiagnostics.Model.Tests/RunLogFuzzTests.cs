@@ -71,9 +71,9 @@ public sealed class RunLogFuzzTests
                 }, CaseLimit, $"reading {fuzz}");
             },
             writeLine: TestContext.WriteLine,
-            iter: 1000,
+            iter: FuzzIterations.Count,
             print: fuzz => fuzz.ToString());
-        TestContext.WriteLine($"1000 corrupted logs: {read} read (records checked), {refused} refused with a line, in {clock.Elapsed.TotalSeconds:F1} s");
+        TestContext.WriteLine($"{FuzzIterations.Count} corrupted logs: {read} read (records checked), {refused} refused with a line, in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     [TestMethod]
