@@ -168,8 +168,17 @@ public sealed class RunLogCursor : IDisposable
             throw Damaged(lineNumber, $"the RunMetadata fields do not match the schema ({ex.Message})", ex);
         }
 
-        // An explicit "tags":null is tolerated as no tags, keeping the never-null promise.
-        metadata = metadata.Tags is null ? metadata with { Tags = new Dictionary<string, string>() } : metadata;
+        // An explicit "tags":null is tolerated as no tags, and a tag whose value is null (a caller's null let past the
+        // annotations, written as is) as an empty value: the header is the whole run, read rather than refused.
+        if (metadata.Tags is null)
+        {
+            metadata = metadata with { Tags = new Dictionary<string, string>() };
+        }
+        else if (metadata.Tags.Values.Any(v => v is null))
+        {
+            metadata = metadata with { Tags = metadata.Tags.ToDictionary(t => t.Key, t => t.Value ?? "", StringComparer.Ordinal) };
+        }
+
         return (Checked(metadata, RunLogJsonContext.Default.RunMetadata, lineNumber), schemaVersion);
     }
 

@@ -79,7 +79,7 @@ public sealed class RunLogFuzzTests
     [TestMethod]
     public void EveryValueOfEveryRecordKindReplacedByAnyOtherIsReadOrRefused()
     {
-        // Exhaustive where the fuzz is random: each value of the first line of each kind, in each fixture, replaced by
+        // Exhaustive where the fuzz is random: each value of the first line of each shape, in each fixture, replaced by
         // every out-of-range, wrong-type or non-JSON value; the line read after the header and the parameters line,
         // once as the last line (which may be cut) and once followed by a whole step line.
         var clock = Stopwatch.StartNew();
@@ -131,6 +131,61 @@ public sealed class RunLogFuzzTests
 
         StringAssert.Contains(ex.Message, "damaged at line 2:");
         StringAssert.Contains(ex.Message, "step");
+    }
+
+    [TestMethod]
+    [DataRow("{\"kind\":\"step\",\"step\":1,\"epoch\":2147483648,\"loss\":1}", "\"epoch\" is not null or an integer")]
+    [DataRow("{\"kind\":\"anomaly\",\"anomalyKind\":99,\"step\":1,\"phase\":\"Forward\",\"message\":\"m\"}", "\"anomalyKind\" is 99, expected one of NonFiniteLoss")]
+    [DataRow("{\"kind\":\"anomaly\",\"anomalyKind\":\"NonFiniteLoss\",\"step\":1,\"phase\":\"7\",\"message\":\"m\"}", "\"phase\" is 7")]
+    [DataRow("{\"kind\":\"anomaly\",\"anomalyKind\":\"NonFiniteLoss\",\"step\":1,\"phase\":\"Forward\",\"message\":null}", "\"message\" is null")]
+    [DataRow("{\"kind\":\"anomaly\",\"anomalyKind\":\"NonFiniteLoss\",\"step\":1,\"phase\":\"Forward\",\"message\":\"m\",\"inputs\":[{\"shape\":null}]}", "\"inputs[0].shape\" is null")]
+    [DataRow("{\"kind\":\"curvature\",\"step\":1,\"quantity\":-1,\"value\":1,\"matVecs\":1}", "\"quantity\" is -1")]
+    [DataRow("{\"kind\":\"dataProfile\",\"name\":\"d\",\"rowCount\":1,\"columns\":[null]}", "\"columns[0]\" is null")]
+    [DataRow("{\"kind\":\"dataProfile\",\"name\":\"d\",\"rowCount\":1,\"findings\":[{\"rule\":\"r\",\"severity\":99,\"title\":\"t\"}]}", "\"findings[0].severity\" is 99")]
+    [DataRow("{\"kind\":\"observedFit\",\"name\":\"f\",\"durationMilliseconds\":1,\"logLines\":[\"a\",null]}", "\"logLines[1]\" is null")]
+    public void AValueItsRecordTypeForbidsIsADamagedLine(string record, string expected)
+    {
+        // JSON deserialization lets these through (nulls, enums read from numbers) and every reader of the records trusts their types.
+        string log = "{\"kind\":\"header\",\"schemaVersion\":2,\"runName\":\"r\"}\n" + record + "\n{\"kind\":\"step\",\"step\":2,\"loss\":1}\n";
+
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => RunLogReader.Read(new StringReader(log)));
+
+        StringAssert.Contains(ex.Message, "damaged at line 2:");
+        StringAssert.Contains(ex.Message, expected);
+    }
+
+    [TestMethod]
+    [DataRow("{\"kind\":\"header\",\"schemaVersion\":true,\"runName\":\"r\"}", "schemaVersion")]
+    [DataRow("{\"kind\":\"header\",\"schemaVersion\":0,\"runName\":\"r\"}", "schemaVersion")]
+    [DataRow("{\"kind\":\"header\",\"schemaVersion\":2,\"runName\":null}", "\"runName\" is null")]
+    [DataRow("{\"kind\":\"\\ud800\",\"schemaVersion\":2,\"runName\":\"r\"}", "header fields do not match")]
+    public void AHeaderOfTheWrongShapeIsADamagedFirstLine(string header, string expected)
+    {
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => RunLogReader.Read(new StringReader(header + "\n")));
+
+        StringAssert.Contains(ex.Message, "damaged at line 1:");
+        StringAssert.Contains(ex.Message, expected);
+    }
+
+    [TestMethod]
+    public void ANullTagValueReadsAsAnEmptyOne()
+    {
+        // A caller's null tag is written as is; the header is the whole run, so it reads (as "tags":null does) rather than fails.
+        DiagnosticsRun run = RunLogReader.Read(new StringReader("{\"kind\":\"header\",\"schemaVersion\":2,\"runName\":\"r\",\"tags\":{\"a\":null,\"b\":\"x\"}}\n"));
+
+        Assert.AreEqual("", run.Metadata.Tags["a"]);
+        Assert.AreEqual("x", run.Metadata.Tags["b"]);
+    }
+
+    [TestMethod]
+    public void AKindThatIsNotValidUtf8IsADamagedLine()
+    {
+        // Invalid UTF-8 inside the "kind" string: the reader used to throw InvalidOperationException from the JSON reader.
+        byte[] log = [.. "{\"kind\":\"header\",\"schemaVersion\":2,\"runName\":\"r\"}\n{\"kind\":\"st"u8, 0xFF, .. "ep\",\"step\":1,\"loss\":1}\n"u8];
+
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => RunLogReader.Open(new MemoryStream(log)).MoveNext());
+
+        StringAssert.Contains(ex.Message, "damaged at line 2: its \"kind\" is not valid text");
     }
 
     /// <summary>Reads <paramref name="bytes"/> as a stream (cursor) and as text; true when read, false when refused as damaged.</summary>
