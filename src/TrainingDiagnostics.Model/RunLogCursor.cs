@@ -13,7 +13,10 @@ namespace TrainingDiagnostics.Model;
 /// <remarks>
 /// <para>Same rules as <see cref="RunLogReader.Read(string)"/>: a last line cut mid-way ends the records and sets
 /// <see cref="IsComplete"/> to <see langword="false"/>; a damaged line elsewhere throws an
-/// <see cref="InvalidDataException"/> naming its line; lines of an unknown kind are skipped and counted.</para>
+/// <see cref="InvalidDataException"/> naming its line; lines of an unknown kind are skipped and counted. Whatever the
+/// bytes, that is the only exception a damaged log raises: a line is damaged when it is not JSON, or when its record
+/// does not fit its kind (a value of the wrong type, a number out of its type's range, a null where the record type
+/// declares a value, an enum value that names no member).</para>
 /// <para>A new record kind is one case in the reader's kind switch and one record type.</para>
 /// </remarks>
 public sealed class RunLogCursor : IDisposable
@@ -114,44 +117,69 @@ public sealed class RunLogCursor : IDisposable
 
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty(RunLogSchema.KindProperty, out JsonElement kindElement)
-                || kindElement.ValueKind != JsonValueKind.String)
-            {
-                throw Damaged(lineNumber, $"expected a JSON object with a string \"{RunLogSchema.KindProperty}\" property", null);
-            }
-
-            string kind = kindElement.GetString()!;
-            if (kind != RunLogSchema.HeaderKind)
-            {
-                throw Damaged(lineNumber, $"expected the header line (\"kind\":\"{RunLogSchema.HeaderKind}\") first, found \"{kind}\"; is this a run log?", null);
-            }
-
-            if (!root.TryGetProperty(RunLogSchema.SchemaVersionProperty, out JsonElement version) || !version.TryGetInt32(out int schemaVersion))
-            {
-                throw Damaged(lineNumber, $"the header has no integer \"{RunLogSchema.SchemaVersionProperty}\"", null);
-            }
-
-            if (schemaVersion > RunLogSchema.CurrentVersion)
-            {
-                throw Damaged(lineNumber,
-                    $"schema version {schemaVersion} is newer than this reader's {RunLogSchema.CurrentVersion}; update TrainingDiagnostics to read it", null);
-            }
-
-            RunMetadata metadata;
             try
             {
-                metadata = root.Deserialize(RunLogJsonContext.Default.RunMetadata) ?? throw Damaged(lineNumber, "the record is null", null);
+                return ReadHeader(document.RootElement, lineNumber);
             }
-            catch (JsonException ex)
+            catch (InvalidOperationException ex)
             {
-                throw Damaged(lineNumber, $"the RunMetadata fields do not match the schema ({ex.Message})", ex);
+                // A value of the wrong JSON type, or a string that is not valid UTF-8 or UTF-16.
+                throw Damaged(lineNumber, $"the header fields do not match the schema ({ex.Message})", ex);
             }
-
-            // An explicit "tags":null is tolerated as no tags, keeping the never-null promise.
-            return (metadata.Tags is null ? metadata with { Tags = new Dictionary<string, string>() } : metadata, schemaVersion);
         }
+    }
+
+    private (RunMetadata, int) ReadHeader(JsonElement root, int lineNumber)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty(RunLogSchema.KindProperty, out JsonElement kindElement)
+            || kindElement.ValueKind != JsonValueKind.String)
+        {
+            throw Damaged(lineNumber, $"expected a JSON object with a string \"{RunLogSchema.KindProperty}\" property", null);
+        }
+
+        string kind = kindElement.GetString()!;
+        if (kind != RunLogSchema.HeaderKind)
+        {
+            throw Damaged(lineNumber, $"expected the header line (\"kind\":\"{RunLogSchema.HeaderKind}\") first, found \"{kind}\"; is this a run log?", null);
+        }
+
+        if (!root.TryGetProperty(RunLogSchema.SchemaVersionProperty, out JsonElement version)
+            || version.ValueKind != JsonValueKind.Number
+            || !version.TryGetInt32(out int schemaVersion)
+            || schemaVersion < 1)
+        {
+            throw Damaged(lineNumber, $"the header has no \"{RunLogSchema.SchemaVersionProperty}\" (a positive integer)", null);
+        }
+
+        if (schemaVersion > RunLogSchema.CurrentVersion)
+        {
+            throw Damaged(lineNumber,
+                $"schema version {schemaVersion} is newer than this reader's {RunLogSchema.CurrentVersion}; update TrainingDiagnostics to read it", null);
+        }
+
+        RunMetadata metadata;
+        try
+        {
+            metadata = root.Deserialize(RunLogJsonContext.Default.RunMetadata) ?? throw Damaged(lineNumber, "the record is null", null);
+        }
+        catch (JsonException ex)
+        {
+            throw Damaged(lineNumber, $"the RunMetadata fields do not match the schema ({ex.Message})", ex);
+        }
+
+        // An explicit "tags":null is tolerated as no tags, and a tag whose value is null (a caller's null let past the
+        // annotations, written as is) as an empty value: the header is the whole run, read rather than refused.
+        if (metadata.Tags is null)
+        {
+            metadata = metadata with { Tags = new Dictionary<string, string>() };
+        }
+        else if (metadata.Tags.Values.Any(v => v is null))
+        {
+            metadata = metadata with { Tags = metadata.Tags.ToDictionary(t => t.Key, t => t.Value ?? "", StringComparer.Ordinal) };
+        }
+
+        return (Checked(metadata, RunLogJsonContext.Default.RunMetadata, lineNumber), schemaVersion);
     }
 
     /// <summary>The record on <paramref name="line"/>, or null for a line that is not one (parameters, unknown kind, a cut line).</summary>
@@ -165,6 +193,10 @@ public sealed class RunLogCursor : IDisposable
         catch (JsonException ex)
         {
             return Cut(line, lineNumber, ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Damaged(lineNumber, $"its \"{RunLogSchema.KindProperty}\" is not valid text ({ex.Message})", ex); // invalid UTF-8, a lone surrogate
         }
 
         if (kind is null)
@@ -185,26 +217,26 @@ public sealed class RunLogCursor : IDisposable
                     return null;
                 case RunLogSchema.AnomalyEventKind:
                     AnomalyEvent anomaly = Deserialize(line, RunLogJsonContext.Default.AnomalyEvent, lineNumber);
-                    return anomaly.Inputs is null ? anomaly with { Inputs = [] } : anomaly;
+                    return Checked(anomaly.Inputs is null ? anomaly with { Inputs = [] } : anomaly, RunLogJsonContext.Default.AnomalyEvent, lineNumber);
                 case RunLogSchema.MetricKind:
                     MetricRecord metric = Deserialize(line, RunLogJsonContext.Default.MetricRecord, lineNumber);
-                    return metric.Name is null ? throw Damaged(lineNumber, "a metric has no name", null) : metric;
+                    return metric.Name is null ? throw Damaged(lineNumber, "a metric has no name", null) : Checked(metric, RunLogJsonContext.Default.MetricRecord, lineNumber);
                 case RunLogSchema.DataProfileKind:
                     DataProfileRecord profile = Deserialize(line, RunLogJsonContext.Default.DataProfileRecord, lineNumber);
-                    return profile with { Columns = profile.Columns ?? [], Findings = profile.Findings ?? [] };
+                    return Checked(profile with { Columns = profile.Columns ?? [], Findings = profile.Findings ?? [] }, RunLogJsonContext.Default.DataProfileRecord, lineNumber);
                 case RunLogSchema.ObservedFitKind:
                     ObservedFitRecord fit = Deserialize(line, RunLogJsonContext.Default.ObservedFitRecord, lineNumber);
-                    return fit with { LogLines = fit.LogLines ?? [] };
+                    return Checked(fit with { LogLines = fit.LogLines ?? [] }, RunLogJsonContext.Default.ObservedFitRecord, lineNumber);
                 case RunLogSchema.CurvatureKind:
-                    return Deserialize(line, RunLogJsonContext.Default.CurvatureRecord, lineNumber);
+                    return Checked(Deserialize(line, RunLogJsonContext.Default.CurvatureRecord, lineNumber), RunLogJsonContext.Default.CurvatureRecord, lineNumber);
                 case RunLogSchema.InstrumentFailureKind:
                     InstrumentFailureRecord failure = Deserialize(line, RunLogJsonContext.Default.InstrumentFailureRecord, lineNumber);
                     return failure.Instrument is null || failure.Stage is null || failure.Message is null || failure.ExceptionType is null
                         ? throw Damaged(lineNumber, "an instrument failure needs \"instrument\", \"stage\", \"exceptionType\" and \"message\" strings", null)
-                        : failure;
+                        : Checked(failure, RunLogJsonContext.Default.InstrumentFailureRecord, lineNumber);
                 case RunLogSchema.HealKind:
                     HealRecord heal = Deserialize(line, RunLogJsonContext.Default.HealRecord, lineNumber);
-                    return heal.Action is null ? throw Damaged(lineNumber, "a heal record has no action", null) : heal with { Reason = heal.Reason ?? "" };
+                    return heal.Action is null ? throw Damaged(lineNumber, "a heal record has no action", null) : Checked(heal with { Reason = heal.Reason ?? "" }, RunLogJsonContext.Default.HealRecord, lineNumber);
                 case RunLogSchema.HeaderKind:
                     throw Damaged(lineNumber, "a second header line; were two run logs concatenated?", null);
                 default:
@@ -253,8 +285,13 @@ public sealed class RunLogCursor : IDisposable
             }
         }
 
-        return step;
+        return Checked(step, RunLogJsonContext.Default.StepRecord, lineNumber);
     }
+
+    /// <summary><paramref name="record"/>, once it holds no null its type forbids and no undefined enum value (<see cref="RecordValidation"/>).</summary>
+    private T Checked<T>(T record, JsonTypeInfo<T> typeInfo, int lineNumber)
+        where T : notnull =>
+        RecordValidation.FindDamage(record, typeInfo) is { } damage ? throw Damaged(lineNumber, damage, null) : record;
 
     private T Deserialize<T>(ReadOnlySpan<byte> line, JsonTypeInfo<T> typeInfo, int lineNumber) =>
         JsonSerializer.Deserialize(line, typeInfo) ?? throw Damaged(lineNumber, "the record is null", null);

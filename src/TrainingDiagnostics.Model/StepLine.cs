@@ -24,7 +24,9 @@ internal static class StepLine
             if (reader.ValueTextEquals("step"u8))
             {
                 reader.Read();
-                step = reader.GetInt64();
+                step = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value)
+                    ? value
+                    : throw new JsonException("\"step\" is not an integer in the range of Int64");
             }
             else if (reader.ValueTextEquals("loss"u8))
             {
@@ -52,7 +54,12 @@ internal static class StepLine
             else if (reader.ValueTextEquals("epoch"u8))
             {
                 reader.Read();
-                epoch = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
+                epoch = reader.TokenType switch
+                {
+                    JsonTokenType.Null => null,
+                    JsonTokenType.Number when reader.TryGetInt32(out int value) => value,
+                    _ => throw new JsonException("\"epoch\" is not null or an integer in the range of Int32"),
+                };
             }
             else if (reader.ValueTextEquals("learningRate"u8))
             {

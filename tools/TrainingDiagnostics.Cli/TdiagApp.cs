@@ -41,12 +41,9 @@ public static class TdiagApp
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         if (parse.Errors.Count > 0)
         {
-            foreach (var parseError in parse.Errors)
-            {
-                error.WriteLine($"tdiag: {parseError.Message}");
-            }
-
-            error.WriteLine("Run 'tdiag --help' for usage.");
+            // One line, as every error of tdiag: scripts and CI logs read the first line of stderr.
+            string messages = string.Join(" ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ").TrimEnd()));
+            error.WriteLine($"tdiag: {messages} Run 'tdiag --help' for usage.");
             return ExitCodes.UsageError;
         }
 

@@ -28,10 +28,8 @@ internal static class CurvatureChartSvg
         (long xMin, long xMax) = range;
         xMin = Math.Min(xMin, finite.Min(p => p.Step));
         xMax = Math.Max(xMax, finite.Max(p => p.Step));
-        if (xMax == xMin)
-        {
-            xMax = xMin + 1;
-        }
+        var axis = new StepScale(xMin, xMax);
+        (xMin, xMax) = (axis.Min, axis.Max);
 
         double Error(double? e) => e is double v && double.IsFinite(v) && v > 0 ? v : 0;
 
@@ -57,7 +55,7 @@ internal static class CurvatureChartSvg
 
         double pad = (hi - lo) * 0.05;
         (lo, hi) = (lo - pad, hi + pad);
-        double X(long step) => LineChartSvg.Left + ((step - xMin) / (double)(xMax - xMin) * LineChartSvg.PlotWidth);
+        double X(long step) => LineChartSvg.Left + (axis.Share(step) * LineChartSvg.PlotWidth);
         double Y(double value) => LineChartSvg.Top + ((hi - scale(value)) / (hi - lo) * plotHeight);
         string C(double v) => HtmlText.Coordinate(v);
 

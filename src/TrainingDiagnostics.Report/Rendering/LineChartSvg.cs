@@ -51,10 +51,8 @@ internal static class LineChartSvg
 
         // A shared range keeps charts stacked under one another aligned step for step.
         (long xMin, long xMax) = range ?? (allSteps.Min(), allSteps.Max());
-        if (xMax == xMin)
-        {
-            xMax = xMin + 1;
-        }
+        var axis = new StepScale(xMin, xMax);
+        (xMin, xMax) = (axis.Min, axis.Max);
 
         double yMin = points.Count == 0 ? 0 : points.Min(p => p.Value), yMax = points.Count == 0 ? 1 : points.Max(p => p.Value);
         bool log = PrefersLogScale(yMin, yMax);
@@ -70,7 +68,7 @@ internal static class LineChartSvg
         double pad = (hi - lo) * 0.05;
         (lo, hi) = (lo - pad, hi + pad);
 
-        double X(long step) => Left + ((step - xMin) / (double)(xMax - xMin) * PlotWidth);
+        double X(long step) => Left + (axis.Share(step) * PlotWidth);
         double Y(double value) => Top + ((hi - scale(value)) / (hi - lo) * plotHeight);
 
         w.WriteLine(Invariant($"<svg class=\"chart\" id=\"{id}\" viewBox=\"0 0 {Width} {height}\" role=\"img\" aria-labelledby=\"{id}-title\" data-scale=\"{(log ? "log" : "linear")}\">"));
@@ -148,15 +146,7 @@ internal static class LineChartSvg
     }
 
     /// <summary>Round step numbers for the x axis: multiples of 1, 2 or 5 times a power of ten, about five of them.</summary>
-    public static IEnumerable<long> StepTicks(long xMin, long xMax)
-    {
-        double raw = Math.Max(1, (xMax - xMin) / (double)ChartConstants.TickCount), magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw))), norm = raw / magnitude;
-        long every = Math.Max(1, (long)(ChartConstants.TickMultiple(norm) * magnitude));
-        for (long step = (long)Math.Ceiling(xMin / (double)every) * every; step <= xMax; step += every)
-        {
-            yield return step;
-        }
-    }
+    public static IEnumerable<long> StepTicks(long xMin, long xMax) => new StepScale(xMin, xMax).Ticks();
 
     private static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x, double height, string xLabel)
     {

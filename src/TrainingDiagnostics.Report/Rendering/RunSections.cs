@@ -169,9 +169,9 @@ internal static class RunSections
         const double width = ChartConstants.Width, left = ChartConstants.Left, right = ChartConstants.Right, height = 46, track = 22;
         long xMin = run.StepRange is { } r0 ? r0.Min : index.Min(i => i.Step);
         long xMax = run.StepRange is { } r1 ? r1.Max : index.Max(i => i.Step);
-        xMin = Math.Min(xMin, index.Min(i => i.Step));
-        xMax = Math.Max(Math.Max(xMax, index.Max(i => i.Step)), xMin + 1);
-        double X(long step) => left + ((step - xMin) / (double)(xMax - xMin) * (width - left - right));
+        var axis = new StepScale(Math.Min(xMin, index.Min(i => i.Step)), Math.Max(xMax, index.Max(i => i.Step)));
+        (xMin, xMax) = (axis.Min, axis.Max);
+        double X(long step) => left + (axis.Share(step) * (width - left - right));
 
         w.WriteLine(Invariant($"<svg class=\"timeline\" id=\"{idPrefix}timeline\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"incidents over steps\">"));
         w.WriteLine(Invariant($"<line class=\"track\" x1=\"{left}\" x2=\"{width - right}\" y1=\"{track}\" y2=\"{track}\"/>"));
@@ -275,10 +275,20 @@ internal static class RunSections
         return rows.Where(r => r.Item2 is not null).Select(r => (r.Item1, r.Item2!)).ToList();
     }
 
-    private static string Seconds(double milliseconds) =>
-        milliseconds < 60_000
-            ? (milliseconds / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " s"
-            : TimeSpan.FromMilliseconds(milliseconds).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A duration as seconds under a minute, else as hours:mm:ss (hours past 24 included). Plain arithmetic, no
+    /// <see cref="TimeSpan"/>: a damaged log's NaN, infinite or huge sum prints as it is instead of overflowing.
+    /// </summary>
+    private static string Seconds(double milliseconds)
+    {
+        if (!(milliseconds >= 60_000) || !double.IsFinite(milliseconds))
+        {
+            return (milliseconds / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " s";
+        }
+
+        double seconds = Math.Floor(milliseconds / 1000);
+        return string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(seconds / 3600):0}:{Math.Floor(seconds % 3600 / 60):00}:{seconds % 60:00}");
+    }
 
     private static void Row(TextWriter w, string label, string? value)
     {

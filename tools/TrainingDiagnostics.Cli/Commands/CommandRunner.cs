@@ -37,7 +37,8 @@ internal static class CommandRunner
 
     private static int Report(TextWriter error, string message, Exception ex, int exitCode)
     {
-        error.WriteLine($"tdiag: error: {message}");
+        // One line, whatever the message holds (a path or a parser's message with a line break).
+        error.WriteLine($"tdiag: error: {message.ReplaceLineEndings(" ")}");
         if (Environment.GetEnvironmentVariable("TDIAG_TRACE") == "1")
         {
             error.WriteLine(ex.ToString());

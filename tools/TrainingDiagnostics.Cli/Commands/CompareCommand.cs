@@ -27,6 +27,8 @@ public static class CompareCommand
             DefaultValueFactory = _ => DefaultOutput,
         };
         var title = new Option<string?>("--title") { Description = "The page title (default: the run names)." };
+        PathArguments.RequireNames(logs);
+        PathArguments.RequireNames(outputFile);
         var command = new Command("compare", "Compare two or more runs side by side: verdicts, losses and gradient norms overlaid, incidents, metadata differences.")
         {
             logs,
@@ -40,6 +42,7 @@ public static class CompareCommand
 
     private static int Execute(string[] paths, string comparePath, string? title, TextWriter output)
     {
+        PathArguments.CheckOutputFile(comparePath, "--output", paths);
         List<DiagnosticsRun> runs = ReportWriting.ReadAll(paths, output);
         ReportWriting.Write(comparePath, output, path => HtmlReport.Compare(runs, path, new ReportOptions { Title = title }));
         ReportWriting.Summarize(output, runs, paths);

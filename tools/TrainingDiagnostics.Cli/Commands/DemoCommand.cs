@@ -93,6 +93,7 @@ public static class DemoCommand
             " (lr and frozen need a hand on the optimizer, which the trainer does not give).",
         };
 
+        PathArguments.RequireNames(outDir);
         var command = new Command("demo", "Train a small MLP on the digits dataset under the training monitor, write the run log and an HTML report.")
         {
             epochs,
@@ -122,6 +123,13 @@ public static class DemoCommand
 
     private static int Execute(DemoSettings settings, bool openReport, bool heal, TextWriter output)
     {
+        if (settings.MLNet && !MLNetDigitsDemo.SupportedFaults.Contains(settings.Fault))
+        {
+            throw new CommandException(ExitCodes.UsageError,
+                $"--fault {DigitsDemo.Name(settings.Fault)} is not available with --mlnet (the trainer gives no hand on the optimizer mid-run); " +
+                $"use one of: {string.Join(", ", MLNetDigitsDemo.SupportedFaults.Select(DigitsDemo.Name))}.");
+        }
+
         string folder = Path.GetFullPath(settings.OutputDirectory);
         try
         {
@@ -132,22 +140,17 @@ public static class DemoCommand
             throw new CommandException(ExitCodes.OutputError, $"cannot create the output folder '{folder}': {ex.Message}", ex);
         }
 
-        if (settings.MLNet && !MLNetDigitsDemo.SupportedFaults.Contains(settings.Fault))
-        {
-            throw new CommandException(ExitCodes.UsageError,
-                $"--fault {DigitsDemo.Name(settings.Fault)} is not available with --mlnet (the trainer builds its own optimizer over every parameter and gives no hand on it mid-run); " +
-                $"use one of: {string.Join(", ", MLNetDigitsDemo.SupportedFaults.Select(DigitsDemo.Name))}, or drop --mlnet.");
-        }
-
         if (settings.MLNet && heal)
         {
             throw new CommandException(ExitCodes.UsageError,
                 "--heal is not available with --mlnet: it retrains with remedies (optimizer membership, re-initialization, early stop) the ML.NET trainer gives no hand on; drop --mlnet to heal the TorchSharp loop.");
         }
 
-        DigitsDataset data = DigitsDataset.Load(settings.DatasetPath);
         string runLogPath = Path.Combine(folder, RunLogFileName);
         string reportPath = Path.Combine(folder, ReportFileName);
+        EnsureWritable(runLogPath, "the run log");
+        EnsureWritable(reportPath, "the report");
+        DigitsDataset data = DigitsDataset.Load(settings.DatasetPath);
 
         string planted = settings.Fault == DemoFault.None ? "" : $", planting the '{DigitsDemo.Name(settings.Fault)}' fault";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -313,5 +316,35 @@ public static class DemoCommand
         parts.Add(string.Create(CultureInfo.InvariantCulture,
             $"validation accuracy {first.HeldOutAccuracy:0.00} -> {last.HeldOutAccuracy:0.00} (loss {first.HeldOutLoss:0.000} -> {last.HeldOutLoss:0.000})"));
         return string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// Refuses, before any training, an output file that cannot be written: a folder in its place, a read-only file or
+    /// folder. It opens the file for writing without changing it, and removes it again if it did not exist.
+    /// </summary>
+    private static void EnsureWritable(string path, string what)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CommandException(ExitCodes.OutputError,
+                $"cannot write {what} '{path}': a folder of that name is in the way. Remove it or choose another --out folder.");
+        }
+
+        try
+        {
+            bool existed = File.Exists(path);
+            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+
+            if (!existed)
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandException(ExitCodes.OutputError, $"cannot write {what} '{path}': {ex.Message} Choose another --out folder.", ex);
+        }
     }
 }

@@ -34,6 +34,8 @@ public static class ReportCommand
             DefaultValueFactory = _ => DefaultOutput,
         };
         var title = new Option<string?>("--title") { Description = "The report's title (default: from the run name)." };
+        PathArguments.RequireNames(logs);
+        PathArguments.RequireNames(outputFile);
         var command = new Command("report", "Render run logs as one self-contained HTML report (verdict, loss, gradient heatmap, incidents).")
         {
             logs,
@@ -47,6 +49,8 @@ public static class ReportCommand
 
     private static int Execute(string[] paths, string reportPath, string? title, TextWriter output)
     {
+        PathArguments.CheckOutputFile(reportPath, "--output", paths);
+
         // Headers first (each file checked, one line read): they decide between one streamed report and a comparison.
         List<RunMetadata> headers = paths.Select(RunLogInput.ReadHeader).ToList();
         var options = new ReportOptions { Title = title };
