@@ -110,6 +110,20 @@ public sealed class GpuProbeTests
     }
 
     [TestMethod]
+    public void Without_a_GPU_the_probe_compiles_a_functions_kernel_and_the_statistics_kernels_to_PTX_for_sm_90()
+    {
+        var (exitCode, output, error) = Run("--ptx", "--functions", "ExpSinTimesSquareF");
+        Assert.AreEqual(0, exitCode, error);
+        using var document = JsonDocument.Parse(output);
+        var ptx = document.RootElement.GetProperty("ptx");
+        Assert.AreEqual("SM_90", ptx.GetProperty("architecture").GetString());
+        var kernels = ptx.GetProperty("kernels").EnumerateArray().ToList();
+        CollectionAssert.AreEqual(new[] { "derivatives<ExpSinTimesSquareF>", "statistics", "histogram" }, kernels.Select(k => k.GetProperty("kernel").GetString()).ToList());
+        Assert.IsTrue(kernels.All(k => k.GetProperty("compiled").GetBoolean() && k.GetProperty("characters").GetInt32() > 1000));
+        Assert.IsTrue(ptx.GetProperty("passed").GetBoolean());
+    }
+
+    [TestMethod]
     public void A_bad_argument_gives_exit_code_2_and_a_JSON_error_that_says_what_was_expected()
     {
         var (exitCode, output, _) = Run("--points", "0");

@@ -5,7 +5,8 @@ using ILGPU.Runtime.Cuda;
 namespace TrainingDiagnostics.GpuProbe;
 
 /// <summary>What ILGPU says about the device, and its peak memory bandwidth where the device info gives one.</summary>
-internal sealed record DeviceInfo(string Name, string Accelerator, bool IsGpu, long MemoryBytes, int? MemoryClockKHz, int? BusWidthBits)
+internal sealed record DeviceInfo(
+    string Name, string Accelerator, bool IsGpu, long MemoryBytes, int? MemoryClockKHz, int? BusWidthBits, string? Architecture, string? DriverVersion)
 {
     /// <summary>
     /// 2 × memory clock × bus width / 8 (double data rate), as NVIDIA's deviceQuery computes it; null where ILGPU's device
@@ -30,6 +31,8 @@ internal sealed record DeviceInfo(string Name, string Accelerator, bool IsGpu, l
             device.AcceleratorType is AcceleratorType.Cuda or AcceleratorType.OpenCL,
             device.MemorySize,
             cuda?.MemoryClockRate,
-            cuda?.MemoryBusWidth);
+            cuda?.MemoryBusWidth,
+            cuda?.Architecture?.ToString(),
+            cuda?.DriverVersion.ToString());
     }
 }

@@ -34,7 +34,7 @@ internal sealed class Probe(ProbeOptions options, TextWriter log)
             foreach (var function in ProbeFunctions.All.Where(f => options.Functions?.Contains(f.Name) ?? true))
             {
                 var start = Stopwatch.GetTimestamp();
-                var result = function.Compare(cpu, device, workspace, options.Points);
+                var result = function.Compare(cpu, device, workspace, options.Points, options.Repeat);
                 functions.Add(result);
                 log.WriteLine($"  {function.Name,-28} max relative difference {result.Total.MaxRelative:E2}, " +
                     $"non-finite mismatches {result.Total.NonFiniteMismatches} ({Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s)");

@@ -16,8 +16,23 @@ internal abstract class ProbeFunction(string name, double low, double high)
     /// <summary>The engine's kernel method for this function (what the PTX check compiles).</summary>
     public abstract MethodInfo Kernel { get; }
 
-    /// <summary>Runs the function on both engines over the workspace's points and compares the results.</summary>
-    public abstract FunctionResult Compare(PointwiseEngine cpu, PointwiseEngine device, Workspace workspace, int points);
+    /// <summary>
+    /// Runs the function on both engines over the workspace's points and compares the results; then runs the device
+    /// <paramref name="repeat"/> more times and keeps the best kernel time (the first launch of a kernel may include a JIT:
+    /// .NET's on the CPU accelerator, the driver's on a GPU).
+    /// </summary>
+    public abstract FunctionResult Compare(PointwiseEngine cpu, PointwiseEngine device, Workspace workspace, int points, int repeat);
 
-    protected static AcceleratorExecutor Kernels(PointwiseEngine device) => (AcceleratorExecutor)device.Executor;
+    /// <summary>The best kernel time of <paramref name="repeat"/> runs of <paramref name="run"/>, in seconds.</summary>
+    protected static double BestKernelSeconds(PointwiseEngine device, int repeat, Action run)
+    {
+        double best = double.PositiveInfinity;
+        for (int r = 0; r < repeat; r++)
+        {
+            run();
+            best = Math.Min(best, ((AcceleratorExecutor)device.Executor).LastKernelTime.TotalSeconds);
+        }
+
+        return best;
+    }
 }

@@ -44,14 +44,9 @@ internal sealed record ProbeReport(
         }
         WriteNumber(json, "memoryClockKHz", Device.MemoryClockKHz);
         WriteNumber(json, "busWidthBits", Device.BusWidthBits);
-        if (Note is null)
-        {
-            json.WriteNull("note");
-        }
-        else
-        {
-            json.WriteString("note", Note);
-        }
+        WriteString(json, "architecture", Device.Architecture);
+        WriteString(json, "driverVersion", Device.DriverVersion);
+        WriteString(json, "note", Note);
 
         json.WriteEndObject();
         json.WriteString("cpuReference", CpuReference);
@@ -144,6 +139,18 @@ internal sealed record ProbeReport(
         else
         {
             json.WriteNull(name);
+        }
+    }
+
+    private static void WriteString(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed class UnaryProbe<TFunction>(double low, double high) : ProbeFunc
     public override MethodInfo Kernel =>
         ((Action<Index1D, ArrayView<double>, ArrayView<double>, int, LaunchPlan>)PointwiseKernels.DerivativesKernel<TFunction>).Method;
 
-    public override FunctionResult Compare(PointwiseEngine cpu, PointwiseEngine device, Workspace workspace, int points)
+    public override FunctionResult Compare(PointwiseEngine cpu, PointwiseEngine device, Workspace workspace, int points, int repeat)
     {
         var x = workspace.Fill(Low, High, points).AsSpan(0, points);
         // The workspace holds exactly `points` entries per order.
@@ -20,7 +20,6 @@ internal sealed class UnaryProbe<TFunction>(double low, double high) : ProbeFunc
         var deviceResult = workspace.Device;
         cpu.Derivatives<TFunction>(x, cpuResult);
         device.Derivatives<TFunction>(x, deviceResult);
-        var kernel = new KernelRate($"derivatives<{Name}>, orders 0..{Jet.MaxOrder}", 8L * points * (Jet.MaxOrder + 2), Kernels(device).LastKernelTime.TotalSeconds);
         var total = default(Difference);
         var byOrder = new Difference[Jet.MaxOrder + 1];
         for (int k = 0; k <= Jet.MaxOrder; k++)
@@ -29,6 +28,10 @@ internal sealed class UnaryProbe<TFunction>(double low, double high) : ProbeFunc
             total.Add(byOrder[k]);
         }
 
+        var x2 = workspace.Points;
+        double seconds = BestKernelSeconds(device, repeat, () => device.Derivatives<TFunction>(x2.AsSpan(0, points), deviceResult));
+        // Reads one double per point, writes one per order.
+        var kernel = new KernelRate($"derivatives<{Name}>, orders 0..{Jet.MaxOrder}", 8L * points * (Jet.MaxOrder + 2), seconds);
         return new FunctionResult(Name, "unary", Low, High, points, total, byOrder, kernel);
     }
 }

@@ -5,7 +5,8 @@ namespace TrainingDiagnostics.GpuProbe;
 /// <summary>The points and both result sets, allocated once and reused by every function (10^7 points: 1.5 GB in all).</summary>
 internal sealed class Workspace(int points)
 {
-    public double[] Points { get; } = new double[points];
+    /// <summary>Room for <c>points</c> points, and at least for one row of a multivariate function.</summary>
+    public double[] Points { get; } = new double[Math.Max(points, JetArgs.MaxArity)];
 
     public double[][] Cpu { get; } = Enumerable.Range(0, Jet.MaxOrder + 1).Select(_ => new double[points]).ToArray();
 
