@@ -28,10 +28,12 @@ public sealed class MLNetDemoCommandTests
 
         Assert.AreEqual(ExitCodes.Success, code, error);
         // Read with a generic JSON parser: an oracle independent of RunLogReader.
-        var kinds = File.ReadAllLines(Path.Combine(folder, DemoCommand.RunLogFileName))
-            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("kind").GetString())
-            .ToList();
-        Assert.AreEqual(1, kinds.Count(k => k == "dataProfile"));
+        var lines = File.ReadAllLines(Path.Combine(folder, DemoCommand.RunLogFileName)).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        var kinds = lines.Select(e => e.GetProperty("kind").GetString()).ToList();
+        // Two profiles: the pipeline's ProfileData stage, and the monitor's profile of the module's input (its first batches).
+        var profiles = lines.Where(e => e.GetProperty("kind").GetString() == "dataProfile").Select(e => e.GetProperty("name").GetString()).ToList();
+        Assert.HasCount(2, profiles);
+        Assert.Contains("input", profiles);
         Assert.AreEqual(3, kinds.Count(k => k == "observedFit"));
         Assert.IsGreaterThan(40, kinds.Count(k => k == "step"));
         string html = File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName));

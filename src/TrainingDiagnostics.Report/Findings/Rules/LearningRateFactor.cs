@@ -68,7 +68,7 @@ internal sealed record LearningRateFactor(double Value, string How)
 
     /// <summary>
     /// A factor above 1 for a learning rate that is too low, from the weights' update ratios scaled up to
-    /// <see cref="RunEvidence.TargetUpdateRatio"/>; null without update ratios or when they are not below the healthy
+    /// <see cref="RunEvidence.RaiseTargetUpdateRatio"/>; null without update ratios or when they are not below the healthy
     /// <see cref="RunEvidence.HealthyUpdateRatio"/>.
     /// </summary>
     public static LearningRateFactor? Raise(RunView run)
@@ -78,9 +78,9 @@ internal sealed record LearningRateFactor(double Value, string How)
             return null;
         }
 
-        double factor = RunEvidence.TargetUpdateRatio / updates.Median;
+        double factor = RunEvidence.RaiseTargetUpdateRatio / updates.Median;
         double clamped = Math.Clamp(factor, MildestRaise, LargestRaise);
-        string how = Invariant($"the weights move by {Format(updates.Median)} of their norm per step (median over {updates.Parameters} weight tensors), below the healthy {Format(RunEvidence.HealthyUpdateRatio)}: x{Format(factor)} brings them to {Format(RunEvidence.TargetUpdateRatio)}, the middle of the healthy 1e-3 to 1e-2");
+        string how = Invariant($"the weights move by {Format(updates.Median)} of their norm per step (median over {updates.Parameters} weight tensors), below the healthy {Format(RunEvidence.HealthyUpdateRatio)}: x{Format(factor)} brings them to {Format(RunEvidence.RaiseTargetUpdateRatio)}, the top of the healthy 1e-3 to 1e-2");
         return new LearningRateFactor(clamped, how + Clamped(factor, clamped));
     }
 
