@@ -24,6 +24,7 @@ public sealed class DemoConsoleTests
     [DataRow("frozen", false)]
     [DataRow("unscaled", false)]
     [DataRow("none", true)]
+    [DataRow("lr", true)]
     [DataRow("batchnorm", true)]
     [DataRow("data", true)]
     [DataRow("sqrt", true)]

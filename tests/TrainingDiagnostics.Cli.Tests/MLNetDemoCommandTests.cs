@@ -56,12 +56,21 @@ public sealed class MLNetDemoCommandTests
     }
 
     [TestMethod]
-    public void MLNetRefusesTheLearningRateFaultWithAUsageError()
+    public void MLNetPlantsTheLearningRateFaultThroughTheTrainersScheduleAndTheVerdictNamesTheJump()
     {
-        var (code, _, error) = Tdiag("demo", "--mlnet", "--fault", "lr", "--out", NewFolder());
+        string folder = NewFolder();
+        var (code, output, error) = Tdiag("demo", "--mlnet", "--fault", "lr", "--out", folder);
 
-        Assert.AreEqual(ExitCodes.UsageError, code);
-        Assert.Contains("not available with --mlnet", error);
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        var run = Model.RunLogReader.Read(Path.Combine(folder, DemoCommand.RunLogFileName));
+        var rates = run.Steps.Select(s => s.LearningRate!.Value).ToList();
+        int jump = rates.FindIndex(r => r > rates[0] * 999);
+        Assert.AreEqual(50, run.Steps[jump].Step, "x1000 from step 50 on, as the TorchSharp demo plants it");
+        Assert.AreEqual(rates[0] * 1000, rates[^1], rates[0] * 1e-6);
+        StringAssert.Contains(output, "verdict           Failed");
+        var verdict = Report.Findings.FindingRules.Evaluate(run);
+        Assert.IsTrue(verdict.Findings.Any(f => f.Rule == "learning-rate-jump" && f.Step == 50 && f.Title.Contains("x1000", StringComparison.Ordinal)),
+            string.Join("; ", verdict.Findings.Select(f => $"[{f.Rule}] {f.Title}")));
     }
 
     [TestMethod]

@@ -17,7 +17,8 @@ namespace TrainingDiagnostics.Cli.Demo;
 /// <c>batchnorm</c> (BatchNorm1d, and a training set whose last batch holds one image), <c>sqrt</c> (the sqrt gate and a blank
 /// training image), <c>dead-relu</c> (the model factory kills fc1's ReLUs), <c>lr-high</c> and <c>lr-low</c> (the trainer's
 /// learning rate), <c>overfit</c> (50 training images), <c>unscaled</c> (unscaled pixel columns, and the pipeline without its
-/// normalizer); <c>lr</c> and <c>frozen</c> need a hand on the optimizer, which the trainer does not give, and are refused.
+/// normalizer), <c>lr</c> (the trainer's learning-rate schedule multiplies the rate by 1000 at the fault step, as the
+/// TorchSharp demo does); <c>frozen</c> needs a parameter left out of the optimizer, which the trainer does not offer, and is refused.
 /// </summary>
 internal static class MLNetDigitsDemo
 {
@@ -25,7 +26,7 @@ internal static class MLNetDigitsDemo
     /// <summary>The faults the ML.NET demo can plant.</summary>
     public static IReadOnlyList<DemoFault> SupportedFaults { get; } =
     [
-        DemoFault.None, DemoFault.Data, DemoFault.BatchNorm, DemoFault.Sqrt, DemoFault.DeadRelu, DemoFault.LrHigh, DemoFault.LrLow,
+        DemoFault.None, DemoFault.Lr, DemoFault.Data, DemoFault.BatchNorm, DemoFault.Sqrt, DemoFault.DeadRelu, DemoFault.LrHigh, DemoFault.LrLow,
         DemoFault.Overfit, DemoFault.Unscaled,
     ];
 
@@ -99,6 +100,7 @@ internal static class MLNetDigitsDemo
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
             LearningRate = DigitsDemo.LearningRate(settings),
+            LearningRateSchedule = settings.Fault == DemoFault.Lr ? LearningRateJump(settings, trainRows.Count) : null,
             Optimizer = settings.Fault == DemoFault.LrHigh ? TorchModuleOptimizer.SgdMomentum : TorchModuleOptimizer.Adam, // momentum 0.9, as DigitsDemo's
             Seed = settings.Seed,
             ValidationSet = prepared.Transform(split.TestSet),
@@ -142,6 +144,13 @@ internal static class MLNetDigitsDemo
             runLogPath,
             skipped,
             anomalies);
+    }
+
+    /// <summary>The <c>lr</c> fault: x1000 from the fault step on (the step the TorchSharp demo plants it at).</summary>
+    private static Func<long, double> LearningRateJump(DemoSettings settings, int trainRows)
+    {
+        int faultStep = settings.FaultStep((trainRows + settings.BatchSize - 1) / settings.BatchSize * settings.Epochs);
+        return step => step >= faultStep ? 1000 : 1;
     }
 
     private static void PlantFault(DemoSettings settings, List<DigitImage> rows)
