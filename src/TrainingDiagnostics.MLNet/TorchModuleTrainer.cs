@@ -345,14 +345,28 @@ public sealed class TorchModuleTrainer : IEstimator<TorchModuleTransformer>
         }
     }
 
-    private static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> module, TorchModuleTrainerOptions o) => o.Optimizer switch
+    private static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> module, TorchModuleTrainerOptions o)
     {
-        TorchModuleOptimizer.Adam => optim.Adam(module.parameters(), lr: o.LearningRate),
-        TorchModuleOptimizer.AdamW => optim.AdamW(module.parameters(), lr: o.LearningRate),
-        TorchModuleOptimizer.Sgd => optim.SGD(module.parameters(), o.LearningRate),
-        TorchModuleOptimizer.SgdMomentum => optim.SGD(module.parameters(), o.LearningRate, momentum: 0.9),
-        _ => throw new ArgumentOutOfRangeException(nameof(o), o.Optimizer, "Unknown optimizer."),
-    };
+        var trained = module.named_parameters()
+            .Where(p => !o.FrozenParameters.Any(prefix => p.name.StartsWith(prefix, StringComparison.Ordinal)))
+            .Select(p => p.parameter)
+            .ToList();
+        if (trained.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"TorchModuleTrainerOptions.FrozenParameters ({string.Join(", ", o.FrozenParameters)}) leaves no parameter of the module to train; " +
+                $"its parameters are: {string.Join(", ", module.named_parameters().Select(p => p.name))}.");
+        }
+
+        return o.Optimizer switch
+        {
+            TorchModuleOptimizer.Adam => optim.Adam(trained, lr: o.LearningRate),
+            TorchModuleOptimizer.AdamW => optim.AdamW(trained, lr: o.LearningRate),
+            TorchModuleOptimizer.Sgd => optim.SGD(trained, o.LearningRate),
+            TorchModuleOptimizer.SgdMomentum => optim.SGD(trained, o.LearningRate, momentum: 0.9),
+            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Optimizer, "Unknown optimizer."),
+        };
+    }
 
     private static Dictionary<string, string> Tags(TorchModuleTrainerOptions o, TensorRows rows) => new()
     {

@@ -49,6 +49,13 @@ public sealed class TorchModuleTrainerOptions
     /// </summary>
     public Func<long, double>? LearningRateSchedule { get; set; }
 
+    /// <summary>
+    /// Parameters left out of the optimizer (frozen, as when fine-tuning a pretrained part): every parameter whose name, as
+    /// <c>named_parameters()</c> gives it, starts with one of these prefixes (for example <c>"fc1."</c>). Empty by default:
+    /// every parameter trains. The monitor still reads their gradients; the report names a frozen parameter that receives them.
+    /// </summary>
+    public IReadOnlyList<string> FrozenParameters { get; set; } = [];
+
     /// <summary>The optimizer. Default <see cref="TorchModuleOptimizer.Adam"/>.</summary>
     public TorchModuleOptimizer Optimizer { get; set; } = TorchModuleOptimizer.Adam;
 

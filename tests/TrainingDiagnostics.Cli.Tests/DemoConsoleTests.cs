@@ -25,6 +25,7 @@ public sealed class DemoConsoleTests
     [DataRow("unscaled", false)]
     [DataRow("none", true)]
     [DataRow("lr", true)]
+    [DataRow("frozen", true)]
     [DataRow("batchnorm", true)]
     [DataRow("data", true)]
     [DataRow("sqrt", true)]

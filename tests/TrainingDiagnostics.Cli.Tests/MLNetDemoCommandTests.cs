@@ -74,13 +74,21 @@ public sealed class MLNetDemoCommandTests
     }
 
     [TestMethod]
-    public void MLNetRefusesTheFrozenFaultWithAUsageError()
+    public void MLNetFreezesFc1ThroughTheTrainersFrozenParametersAndTheReportPlacesIt()
     {
-        var (code, _, error) = Tdiag("demo", "--mlnet", "--fault", "frozen", "--out", NewFolder());
+        string folder = NewFolder();
+        var (code, _, error) = Tdiag("demo", "--mlnet", "--fault", "frozen", "--out", folder);
 
-        Assert.AreEqual(ExitCodes.UsageError, code);
-        StringAssert.StartsWith(error, "tdiag: error: --fault frozen is not available with --mlnet");
-        Assert.Contains("lr-high", error, "the message lists the faults that are available");
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        var run = Model.RunLogReader.Read(Path.Combine(folder, DemoCommand.RunLogFileName));
+        // fc1 gets gradients but its update ratio is exactly 0 at every measurement; fc2 moves.
+        var fc1 = run.Steps.SelectMany(s => s.Layers).Where(l => l.Name == "fc1.weight").ToList();
+        Assert.IsTrue(fc1.All(l => l.GradientNorm > 0));
+        Assert.IsTrue(fc1.Where(l => l.UpdateRatio is not null).All(l => l.UpdateRatio == 0) && fc1.Any(l => l.UpdateRatio is not null));
+        Assert.IsTrue(run.Steps.SelectMany(s => s.Layers).Any(l => l.Name == "fc2.weight" && l.UpdateRatio > 0));
+        var verdict = Report.Findings.FindingRules.Evaluate(run);
+        Assert.IsTrue(verdict.Findings.Any(f => f.Rule == "frozen-parameters" && f.ModulePath == "fc1.weight" && f.Remedy?.Action == "add-to-optimizer"),
+            string.Join("; ", verdict.Findings.Select(f => $"[{f.Rule}] {f.Title} @{f.ModulePath}")));
     }
 
     [TestMethod]

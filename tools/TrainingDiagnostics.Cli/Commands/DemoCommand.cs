@@ -90,7 +90,7 @@ public static class DemoCommand
         {
             Description = "Run the same job as an ML.NET pipeline (ProfileData, NormalizeMinMax, FlagNonFinite, TorchModule trainer); " +
                 "the report gains Data and Pipeline sections. Faults: " + string.Join(", ", MLNetDigitsDemo.SupportedFaults.Where(f => f != DemoFault.None).Select(DigitsDemo.Name)) +
-            " (lr and frozen need a hand on the optimizer, which the trainer does not give).",
+            "; --heal is not available with it.",
         };
 
         PathArguments.RequireNames(outDir);

@@ -18,7 +18,7 @@ namespace TrainingDiagnostics.Cli.Demo;
 /// training image), <c>dead-relu</c> (the model factory kills fc1's ReLUs), <c>lr-high</c> and <c>lr-low</c> (the trainer's
 /// learning rate), <c>overfit</c> (50 training images), <c>unscaled</c> (unscaled pixel columns, and the pipeline without its
 /// normalizer), <c>lr</c> (the trainer's learning-rate schedule multiplies the rate by 1000 at the fault step, as the
-/// TorchSharp demo does); <c>frozen</c> needs a parameter left out of the optimizer, which the trainer does not offer, and is refused.
+/// TorchSharp demo does), <c>frozen</c> (fc1 left out of the optimizer through the trainer's <c>FrozenParameters</c>).
 /// </summary>
 internal static class MLNetDigitsDemo
 {
@@ -27,7 +27,7 @@ internal static class MLNetDigitsDemo
     public static IReadOnlyList<DemoFault> SupportedFaults { get; } =
     [
         DemoFault.None, DemoFault.Lr, DemoFault.Data, DemoFault.BatchNorm, DemoFault.Sqrt, DemoFault.DeadRelu, DemoFault.LrHigh, DemoFault.LrLow,
-        DemoFault.Overfit, DemoFault.Unscaled,
+        DemoFault.Overfit, DemoFault.Unscaled, DemoFault.Frozen,
     ];
 
     private sealed class DigitImage
@@ -101,6 +101,7 @@ internal static class MLNetDigitsDemo
             BatchSize = settings.BatchSize,
             LearningRate = DigitsDemo.LearningRate(settings),
             LearningRateSchedule = settings.Fault == DemoFault.Lr ? LearningRateJump(settings, trainRows.Count) : null,
+            FrozenParameters = settings.Fault == DemoFault.Frozen ? ["fc1."] : [],
             Optimizer = settings.Fault == DemoFault.LrHigh ? TorchModuleOptimizer.SgdMomentum : TorchModuleOptimizer.Adam, // momentum 0.9, as DigitsDemo's
             Seed = settings.Seed,
             ValidationSet = prepared.Transform(split.TestSet),
