@@ -226,7 +226,7 @@ public sealed class RunLogCursor : IDisposable
                     return Checked(profile with { Columns = profile.Columns ?? [], Findings = profile.Findings ?? [] }, RunLogJsonContext.Default.DataProfileRecord, lineNumber);
                 case RunLogSchema.ObservedFitKind:
                     ObservedFitRecord fit = Deserialize(line, RunLogJsonContext.Default.ObservedFitRecord, lineNumber);
-                    return Checked(fit with { LogLines = fit.LogLines ?? [] }, RunLogJsonContext.Default.ObservedFitRecord, lineNumber);
+                    return Checked(fit with { LogLines = fit.LogLines ?? [], Series = fit.Series ?? [] }, RunLogJsonContext.Default.ObservedFitRecord, lineNumber); // logs before the series have none
                 case RunLogSchema.CurvatureKind:
                     return Checked(Deserialize(line, RunLogJsonContext.Default.CurvatureRecord, lineNumber), RunLogJsonContext.Default.CurvatureRecord, lineNumber);
                 case RunLogSchema.InstrumentFailureKind:
