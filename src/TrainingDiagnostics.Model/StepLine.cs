@@ -97,6 +97,11 @@ internal static class StepLine
             throw new JsonException("the step object is not closed");
         }
 
+        if (line[(int)reader.BytesConsumed..].IndexOfAnyExcept(" \t\r"u8) >= 0)
+        {
+            throw new JsonException("text follows the step object on its line (two lines run together?)"); // a cut line joined to it
+        }
+
         if (step is null || loss is null)
         {
             throw new JsonException("a step needs \"step\" and \"loss\"");
