@@ -1,7 +1,7 @@
 namespace TrainingDiagnostics.Kernels;
 
 /// <summary>
-/// The arithmetic shared by <see cref="Jet"/> (one point; runs in kernels) and <see cref="JetLanes{TCoefficients}"/> (a
+/// The arithmetic shared by <see cref="Jet"/> (one point; runs in kernels) and <see cref="JetLanes"/> (a
 /// SIMD vector of points; CPU only), so that a function body can be written once as a generic method and
 /// serve both <see cref="IUnaryFunction"/> and <see cref="ILaneFunction"/>:
 /// <code>
@@ -20,7 +20,7 @@ public interface IJet<TSelf>
     /// <summary>The truncation order.</summary>
     int Order { get; }
 
-    /// <summary>A constant jet (all lanes equal for <see cref="JetLanes{TCoefficients}"/>).</summary>
+    /// <summary>A constant jet (all lanes equal for <see cref="JetLanes"/>).</summary>
     /// <param name="c">The constant.</param>
     /// <param name="order">The truncation order.</param>
     static abstract TSelf Constant(double c, int order);

@@ -1,12 +1,10 @@
-using System.Numerics;
-
 namespace TrainingDiagnostics.Kernels;
 
 /// <summary>
 /// An optional companion of <see cref="IUnaryFunction"/>: the same function written once, generically over
 /// <see cref="IJet{TSelf}"/>, so that the CPU executor (<see cref="AcceleratorPreference.Cpu"/>) can evaluate it on
-/// SIMD vectors of points (<see cref="JetLanes{TCoefficients}"/>, with the smallest storage that holds the order):
-/// <see cref="Vector{T}.Count"/> points per call, with the Taylor arithmetic and exp, sin and cos on SIMD vectors.
+/// SIMD vectors of points (<see cref="JetLanes"/>, or a smaller lane jet of the same rules for orders up to 4):
+/// <see cref="JetLanes.Count"/> points per call, with the Taylor arithmetic and exp, sin and cos on SIMD vectors.
 /// Results agree with the scalar path to rounding (exp, sin and cos within 2 ulp of <see cref="Math"/>'s; the
 /// rest in the same order of operations). Kernels keep using <see cref="IUnaryFunction.Invoke"/>; let it call
 /// this method so that the two cannot disagree:
@@ -21,7 +19,8 @@ namespace TrainingDiagnostics.Kernels;
 public interface ILaneFunction
 {
     /// <summary>
-    /// Evaluates f on any jet type: <see cref="Jet"/> or <see cref="JetLanes{TCoefficients}"/>. Use only the members of <see cref="IJet{TSelf}"/>, and make jet constants with
+    /// Evaluates f on any jet type: <see cref="Jet"/>, <see cref="JetLanes"/> or the executor's internal lane
+    /// jets. Use only the members of <see cref="IJet{TSelf}"/>, and make jet constants with
     /// <c>T.Constant(c, x.Order)</c>.
     /// </summary>
     /// <typeparam name="T">The jet type.</typeparam>

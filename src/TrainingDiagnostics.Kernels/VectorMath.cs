@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace TrainingDiagnostics.Kernels;
 
 /// <summary>
-/// exp, sin and cos on whole <see cref="Vector{T}"/>s of doubles, for <see cref="JetLanes{TCoefficients}"/>: .NET 10's
+/// exp, sin and cos on whole <see cref="Vector{T}"/>s of doubles, for <see cref="JetLanes"/>: .NET 10's
 /// Vector sin/cos/exp for double run lane by lane at scalar speed (measured), which left the elementary
 /// function values as the cost that SIMD could not touch. Accurate to about 1 ulp (tests compare with
 /// <see cref="Math"/>); arguments outside the reduced ranges (|x| &gt; 2^16 for sin/cos, exp near overflow or

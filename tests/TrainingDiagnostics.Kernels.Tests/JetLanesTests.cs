@@ -1,10 +1,8 @@
 using System.Numerics;
 using TrainingDiagnostics.Kernels;
 using TrainingDiagnostics.Kernels.Execution;
+using TrainingDiagnostics.Kernels.Lanes;
 using static TrainingDiagnostics.Kernels.Tests.Oracles;
-using JetLanes = TrainingDiagnostics.Kernels.JetLanes<TrainingDiagnostics.Kernels.LanesUpToOrder8>;
-using JetLanes1 = TrainingDiagnostics.Kernels.JetLanes<TrainingDiagnostics.Kernels.LanesUpToOrder1>;
-using JetLanes4 = TrainingDiagnostics.Kernels.JetLanes<TrainingDiagnostics.Kernels.LanesUpToOrder4>;
 
 namespace TrainingDiagnostics.Kernels.Tests;
 
@@ -108,9 +106,8 @@ public sealed class JetLanesTests
     }
 
     /// <summary>
-    /// The order-4 storage's unrolled order-4 code (products, exp, sin and cos when every operand has order 4) on jets
-    /// with all coefficients non-zero, zeros and NaN among them: bit-identical to the generic rules (TaylorRules, here
-    /// through the order-8 storage), and
+    /// JetLanes4's unrolled order-4 code (products, exp, sin and cos when every operand has order 4) on jets
+    /// with all coefficients non-zero, zeros and NaN among them: bit-identical to JetLanes's generic rules, and
     /// to rounding the scalar Jet's.
     /// </summary>
     [TestMethod]
@@ -181,7 +178,7 @@ public sealed class JetLanesTests
         }
     }
 
-    /// <summary>The smaller lane storages run the very same rules on fewer coefficients: bit-identical to the order-8 one.</summary>
+    /// <summary>The smaller lane jets run the very same rules on fewer coefficients: bit-identical to JetLanes.</summary>
     [TestMethod]
     public void TheSmallerLaneJetsAreBitIdenticalToJetLanes()
     {

@@ -2,10 +2,11 @@ namespace TrainingDiagnostics.Jets;
 
 /// <summary>
 /// What the one Taylor rule set (<see cref="TaylorRules{TJet, TC, TMask, TOps}"/>) needs of a jet type: its coefficient
-/// storage and the arithmetic of one coefficient. An internal struct beside each jet type implements it (its members are plain static calls, which ILGPU compiles
-/// where it does not resolve explicit interface implementations): for the scalar jet of the kernels
-/// (<c>TC</c> = double, <c>TMask</c> = bool; compiled by ILGPU, so every member is a plain static call), the SIMD lane
-/// jets (<c>TC</c> = <c>Vector&lt;double&gt;</c>, <c>TMask</c> = <c>Vector&lt;long&gt;</c>) and the tensor jet of
+/// storage and the arithmetic of one coefficient. An internal struct beside each jet type implements it with plain
+/// static members, which ILGPU compiles inside kernels (measured: ILGPU 1.5.3 failed to compile the rules when
+/// <c>Jet</c> implemented the interface explicitly, with instance members):
+/// for the scalar jet of the kernels (<c>TC</c> = double, <c>TMask</c> = bool), for the SIMD lane jets
+/// (<c>TC</c> = <c>Vector&lt;double&gt;</c>, <c>TMask</c> = <c>Vector&lt;long&gt;</c>) and for the tensor jets of
 /// <c>Taylor.Forward</c> (<c>TC</c> = <c>Tensor</c>, <c>TMask</c> = a bool <c>Tensor</c>).
 /// </summary>
 /// <remarks>

@@ -24,9 +24,15 @@ namespace TrainingDiagnostics.Jets;
 /// <typeparam name="TC">Its coefficient.</typeparam>
 /// <typeparam name="TMask">Its element-wise condition.</typeparam>
 /// <typeparam name="TOps">Its storage and coefficient arithmetic (a struct: every call is a static call ILGPU can compile).</typeparam>
-internal static class TaylorRules<TJet, TC, TMask, TOps>
+internal abstract partial class TaylorRules<TJet, TC, TMask, TOps>
     where TOps : struct, ITaylorArithmetic<TJet, TC, TMask>
 {
+    // Not static only so that a jet type's own rule class can derive from it and offer these rules under its name
+    // (Core's JetRules adds the tensor-only ones); nothing is ever instantiated.
+    private protected TaylorRules()
+    {
+    }
+
     private const double TwoOverSqrtPi = 1.1283791670955126; // 2/√π
 
     // Integer powers up to this size use products (exact, smooth at 0); beyond it the recurrence is cheaper.

@@ -1,7 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using Rules = TrainingDiagnostics.Jets.TaylorRules<
-    TrainingDiagnostics.HigherOrder.TensorJet, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TrainingDiagnostics.HigherOrder.TensorArithmetic>;
+using TrainingDiagnostics.Jets;
 
 namespace TrainingDiagnostics.HigherOrder;
 
@@ -11,31 +10,32 @@ namespace TrainingDiagnostics.HigherOrder;
 /// are the one rule set shared with the Kernels' scalar and SIMD jets (<c>TaylorRules</c>: Griewank and Walther,
 /// "Evaluating Derivatives", 2nd ed., chapter 13, table 13.2), with its edges: log's coefficients of order ≥ 1 are NaN
 /// where u_0 ≤ 0; √u and u^r take the one-sided limits at u_0 = 0; integer powers with |r| ≤ 2^20 go by products.
-/// What is written here is what only tensors have: linear maps (sums, means, a linear layer's matmul act on every
+/// Written here is what only tensors have: linear maps (sums, means, a linear layer's matmul act on every
 /// coefficient), piecewise-linear layers (relu, leaky relu multiply every coefficient by the slope at u_0) and
 /// TorchSharp's softplus with its beta and threshold. Binary rules require jets of one order.
-/// Costs: a rule of order K takes O(K²) elementwise tensor operations (O(K) for linear rules).
+/// The shared rules are inherited: <c>JetRules.Exp(ref u)</c>. Costs: a rule of order K takes O(K²) elementwise tensor
+/// operations (O(K) for linear rules).
 /// </summary>
-internal static class JetRules
+internal sealed class JetRules : TaylorRules<TensorJet, Tensor, Tensor, TensorArithmetic>
 {
     // ---------------------------------------------------------------- linear
 
     public static TensorJet Add(TensorJet a, TensorJet b)
     {
         CheckOrders(a, b);
-        return Rules.Add(ref a, ref b);
+        return Add(ref a, ref b);
     }
 
     public static TensorJet Subtract(TensorJet a, TensorJet b)
     {
         CheckOrders(a, b);
-        return Rules.Subtract(ref a, ref b);
+        return Subtract(ref a, ref b);
     }
 
-    public static TensorJet Scale(TensorJet a, double s) => Rules.Scale(ref a, s);
+    public static TensorJet Scale(TensorJet a, double s) => Scale(ref a, s);
 
     /// <summary>a + constant: only the value moves.</summary>
-    public static TensorJet AddConstant(TensorJet a, Tensor constant) => Rules.AddConstant(ref a, constant);
+    public static TensorJet AddConstant(TensorJet a, Tensor constant) => AddConstant(ref a, constant);
 
     public static TensorJet Sum(TensorJet a) => a.Map(c => c.sum());
 
@@ -55,39 +55,21 @@ internal static class JetRules
         return new TensorJet(c);
     }
 
-    // ---------------------------------------------------------------- products and quotients (the shared rules)
+    // ---------------------------------------------------------------- products and quotients of jets of one order
 
     public static TensorJet Multiply(TensorJet a, TensorJet b)
     {
         CheckOrders(a, b);
-        return Rules.Multiply(ref a, ref b);
+        return Multiply(ref a, ref b);
     }
-
-    public static TensorJet Square(TensorJet u) => Rules.Square(ref u);
 
     public static TensorJet Divide(TensorJet u, TensorJet w)
     {
         CheckOrders(u, w);
-        return Rules.Divide(ref u, ref w);
+        return Divide(ref u, ref w);
     }
 
-    // ---------------------------------------------------------------- elementary functions (the shared rules)
-
-    public static TensorJet Exp(TensorJet u) => Rules.Exp(ref u);
-
-    public static TensorJet Log(TensorJet u) => Rules.Log(ref u);
-
-    public static TensorJet Sin(TensorJet u) => Rules.Sin(ref u);
-
-    public static TensorJet Cos(TensorJet u) => Rules.Cos(ref u);
-
-    public static TensorJet Tanh(TensorJet u) => Rules.Tanh(ref u);
-
-    public static TensorJet Sigmoid(TensorJet u) => Rules.Sigmoid(ref u);
-
-    public static TensorJet Sqrt(TensorJet u) => Rules.Sqrt(ref u);
-
-    public static TensorJet Pow(TensorJet u, double r) => Rules.Pow(ref u, r);
+    // ---------------------------------------------------------------- softplus as TorchSharp's layer computes it
 
     /// <summary>
     /// softplus(u) = log(1 + exp(βu))/β, whose derivative is sigmoid(βu); linear (y = u) where βu_0 > threshold, as
@@ -95,9 +77,9 @@ internal static class JetRules
     /// </summary>
     public static TensorJet Softplus(TensorJet u, double beta = 1, double threshold = 20)
     {
-        var scaled = beta == 1 ? u : Rules.Scale(ref u, beta);
-        var g = Rules.Sigmoid(ref scaled);
-        var y = Rules.Integrate(ref u, ref g, nn.functional.softplus(u.C[0], beta, threshold));
+        var scaled = beta == 1 ? u : Scale(u, beta);
+        var g = Sigmoid(ref scaled);
+        var y = Integrate(ref u, ref g, nn.functional.softplus(u.C[0], beta, threshold));
         var linear = u.C[0] * beta > threshold;
         for (int k = 1; k <= y.Order; k++)
             y.C[k] = where(linear, u.C[k], y.C[k]);
@@ -121,7 +103,7 @@ internal static class JetRules
     }
 
     /// <summary>silu(u) = u·sigmoid(u).</summary>
-    public static TensorJet Silu(TensorJet u) => Multiply(u, Sigmoid(u));
+    public static TensorJet Silu(TensorJet u) => Multiply(u, Sigmoid(ref u));
 
     private static void CheckOrders(TensorJet a, TensorJet b)
     {

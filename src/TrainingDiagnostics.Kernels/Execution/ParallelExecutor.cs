@@ -1,4 +1,5 @@
 using System.Numerics;
+using TrainingDiagnostics.Kernels.Lanes;
 
 namespace TrainingDiagnostics.Kernels.Execution;
 
@@ -6,7 +7,7 @@ namespace TrainingDiagnostics.Kernels.Execution;
 /// The CPU backend: the same element code as the kernels (<see cref="PointwiseKernels"/>), in a
 /// <see cref="Parallel"/> loop over contiguous chunks. Statistics use <see cref="Vector{T}"/> lanes,
 /// where SIMD pays (simple compares and multiply-adds over floats). A function that also implements
-/// <see cref="ILaneFunction"/> is evaluated on <see cref="JetLanes{TCoefficients}"/>, several points per call; any
+/// <see cref="ILaneFunction"/> is evaluated on <see cref="JetLanes"/>, several points per call; any
 /// other runs on scalar <see cref="Jet"/>s (its <see cref="IUnaryFunction.Invoke"/> is written for one point).
 /// </summary>
 internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
@@ -63,9 +64,9 @@ internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
         where TFunction : struct, IUnaryFunction
     {
         // Bound once per type through reflection, because ILaneFunction is not part of TFunction's constraint.
-        public static readonly LaneChunk? Order1 = Bind(typeof(LanesUpToOrder1));
-        public static readonly LaneChunk? Order4 = Bind(typeof(LanesUpToOrder4));
-        public static readonly LaneChunk? Order8 = Bind(typeof(LanesUpToOrder8));
+        public static readonly LaneChunk? Order1 = Bind(typeof(JetLanes1));
+        public static readonly LaneChunk? Order4 = Bind(typeof(JetLanes4));
+        public static readonly LaneChunk? Order8 = Bind(typeof(JetLanes));
 
         private static LaneChunk? Bind(Type lanes)
             => Vector.IsHardwareAccelerated && typeof(ILaneFunction).IsAssignableFrom(typeof(TFunction))
@@ -76,16 +77,16 @@ internal sealed unsafe class ParallelExecutor : IPointwiseExecutor
                 : null;
     }
 
-    private static int EvaluateLanes<TFunction, TCoefficients>(nint points, int start, int end, int maxOrder, double[][] result, double[] factorials)
+    private static int EvaluateLanes<TFunction, TLanes>(nint points, int start, int end, int maxOrder, double[][] result, double[] factorials)
         where TFunction : struct, IUnaryFunction, ILaneFunction
-        where TCoefficients : struct, ILaneCoefficients
+        where TLanes : struct, ILaneJet<TLanes>
     {
         var x = (double*)points;
         int width = Vector<double>.Count;
         int i = start;
         for (; i <= end - width; i += width)
         {
-            var y = default(TFunction).Invoke(JetLanes<TCoefficients>.Variable(Vector.Load(x + i), maxOrder));
+            var y = default(TFunction).Invoke(TLanes.Variable(Vector.Load(x + i), maxOrder));
             for (int k = 0; k <= maxOrder; k++)
             {
                 // Beyond the result's order (a function may lower it) the coefficient is unknown: NaN, as Jet's y[k].
