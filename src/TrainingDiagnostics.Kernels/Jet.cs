@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Rules = TrainingDiagnostics.Jets.TaylorRules<TrainingDiagnostics.Kernels.Jet, double, bool, TrainingDiagnostics.Kernels.JetArithmetic>;
 
 namespace TrainingDiagnostics.Kernels;
 
@@ -147,7 +148,7 @@ public unsafe struct Jet : IJet<Jet>
         return sb.Append(')').ToString();
     }
 
-    // ---- storage helpers for the rules (internal: the rules in JetRules build jets coefficient by coefficient)
+    // ---- storage helpers for the rules (internal: the rules in TaylorRules build jets coefficient by coefficient)
 
     internal static int ClampOrder(int order) => order < 0 ? 0 : order > MaxOrder ? MaxOrder : order;
 
@@ -179,7 +180,7 @@ public unsafe struct Jet : IJet<Jet>
         }
     }
 
-    // ---- arithmetic: linear operations coefficient-wise, products by the Cauchy convolution
+    // ---- arithmetic: linear operations coefficient-wise, products by the Cauchy convolution (the rules of TaylorRules)
 
     /// <summary>Returns the jet itself. O(1).</summary>
     /// <param name="a">The operand.</param>
@@ -187,64 +188,22 @@ public unsafe struct Jet : IJet<Jet>
 
     /// <summary>Negation, coefficient-wise. O(K).</summary>
     /// <param name="a">The operand.</param>
-    public static Jet operator -(Jet a)
-    {
-        var r = Zero(a._order);
-        for (int k = 0; k <= a._order; k++)
-        {
-            r._c[k] = -a._c[k];
-        }
-
-        return r;
-    }
+    public static Jet operator -(Jet a) => Rules.Negate(ref a);
 
     /// <summary>Sum, coefficient-wise; the order is the smaller of the two. O(K).</summary>
     /// <param name="a">The left operand.</param>
     /// <param name="b">The right operand.</param>
-    public static Jet operator +(Jet a, Jet b)
-    {
-        var r = Zero(Math.Min(a._order, b._order));
-        for (int k = 0; k <= r._order; k++)
-        {
-            r._c[k] = a._c[k] + b._c[k];
-        }
-
-        return r;
-    }
+    public static Jet operator +(Jet a, Jet b) => Rules.Add(ref a, ref b);
 
     /// <summary>Difference, coefficient-wise; the order is the smaller of the two. O(K).</summary>
     /// <param name="a">The left operand.</param>
     /// <param name="b">The right operand.</param>
-    public static Jet operator -(Jet a, Jet b)
-    {
-        var r = Zero(Math.Min(a._order, b._order));
-        for (int k = 0; k <= r._order; k++)
-        {
-            r._c[k] = a._c[k] - b._c[k];
-        }
-
-        return r;
-    }
+    public static Jet operator -(Jet a, Jet b) => Rules.Subtract(ref a, ref b);
 
     /// <summary>Product by the Cauchy convolution <c>c_k = Σ_j a_j·b_(k-j)</c> (Leibniz's rule). O(K²).</summary>
     /// <param name="a">The left operand.</param>
     /// <param name="b">The right operand.</param>
-    public static Jet operator *(Jet a, Jet b)
-    {
-        var r = Zero(Math.Min(a._order, b._order));
-        for (int k = 0; k <= r._order; k++)
-        {
-            double s = 0;
-            for (int j = 0; j <= k; j++)
-            {
-                s += a._c[j] * b._c[k - j];
-            }
-
-            r._c[k] = s;
-        }
-
-        return r;
-    }
+    public static Jet operator *(Jet a, Jet b) => Rules.Multiply(ref a, ref b);
 
     /// <summary>
     /// Quotient by the recurrence <c>c_k = (a_k − Σ_(j&lt;k) c_j·b_(k-j)) / b_0</c>. A zero value of
@@ -252,79 +211,46 @@ public unsafe struct Jet : IJet<Jet>
     /// </summary>
     /// <param name="a">The numerator.</param>
     /// <param name="b">The denominator.</param>
-    public static Jet operator /(Jet a, Jet b)
-    {
-        var r = Zero(Math.Min(a._order, b._order));
-        for (int k = 0; k <= r._order; k++)
-        {
-            double s = a._c[k];
-            for (int j = 0; j < k; j++)
-            {
-                s -= r._c[j] * b._c[k - j];
-            }
+    public static Jet operator /(Jet a, Jet b) => Rules.Divide(ref a, ref b);
 
-            r._c[k] = s / b._c[0];
-        }
-
-        return r;
-    }
-
-    /// <summary>Adds a constant to the value. O(1).</summary>
+    /// <summary>Adds a constant to the value. O(K).</summary>
     /// <param name="a">The jet.</param>
     /// <param name="c">The constant.</param>
-    public static Jet operator +(Jet a, double c)
-    {
-        a._c[0] += c;
-        return a;
-    }
+    public static Jet operator +(Jet a, double c) => Rules.AddConstant(ref a, c);
 
-    /// <summary>Adds a constant to the value. O(1).</summary>
+    /// <summary>Adds a constant to the value. O(K).</summary>
     /// <param name="c">The constant.</param>
     /// <param name="a">The jet.</param>
-    public static Jet operator +(double c, Jet a) => a + c;
+    public static Jet operator +(double c, Jet a) => Rules.AddConstant(ref a, c);
 
-    /// <summary>Subtracts a constant from the value. O(1).</summary>
+    /// <summary>Subtracts a constant from the value. O(K).</summary>
     /// <param name="a">The jet.</param>
     /// <param name="c">The constant.</param>
-    public static Jet operator -(Jet a, double c) => a + (-c);
+    public static Jet operator -(Jet a, double c) => Rules.AddConstant(ref a, -c);
 
     /// <summary>The constant minus the jet. O(K).</summary>
     /// <param name="c">The constant.</param>
     /// <param name="a">The jet.</param>
-    public static Jet operator -(double c, Jet a) => (-a) + c;
-
-    /// <summary>Scales every coefficient. O(K).</summary>
-    /// <param name="a">The jet.</param>
-    /// <param name="c">The factor.</param>
-    public static Jet operator *(Jet a, double c)
+    public static Jet operator -(double c, Jet a)
     {
-        var r = Zero(a._order);
-        for (int k = 0; k <= a._order; k++)
-        {
-            r._c[k] = a._c[k] * c;
-        }
-
-        return r;
+        var negated = Rules.Negate(ref a);
+        return Rules.AddConstant(ref negated, c);
     }
 
     /// <summary>Scales every coefficient. O(K).</summary>
+    /// <param name="a">The jet.</param>
+    /// <param name="c">The factor.</param>
+    public static Jet operator *(Jet a, double c) => Rules.Scale(ref a, c);
+
+    /// <summary>Scales every coefficient. O(K).</summary>
     /// <param name="c">The factor.</param>
     /// <param name="a">The jet.</param>
-    public static Jet operator *(double c, Jet a) => a * c;
+    public static Jet operator *(double c, Jet a) => Rules.Scale(ref a, c);
 
     /// <summary>Divides every coefficient by a constant. O(K).</summary>
     /// <param name="a">The jet.</param>
     /// <param name="c">The divisor.</param>
-    public static Jet operator /(Jet a, double c)
-    {
-        var r = Zero(a._order);
-        for (int k = 0; k <= a._order; k++)
-        {
-            r._c[k] = a._c[k] / c;
-        }
-
-        return r;
-    }
+    public static Jet operator /(Jet a, double c) => Rules.DivideByScalar(ref a, c);
 
     /// <summary>
     /// The constant divided by the jet (the reciprocal recurrence); a zero value of <paramref name="a"/>
@@ -332,32 +258,32 @@ public unsafe struct Jet : IJet<Jet>
     /// </summary>
     /// <param name="c">The numerator.</param>
     /// <param name="a">The denominator.</param>
-    public static Jet operator /(double c, Jet a) => Constant(c, a._order) / a;
+    public static Jet operator /(double c, Jet a) => Rules.DivideInto(c, ref a);
 
-    // ---- elementary functions: each forwards to its rule in JetRules, where the recurrences are gathered
+    // ---- elementary functions: each forwards to its rule in TaylorRules, where the recurrences are gathered
 
     /// <summary>sin(u), with cos(u) by the coupled recurrence. O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Sin(Jet u) => JetRules.Sin(u);
+    public static Jet Sin(Jet u) => Rules.Sin(ref u);
 
     /// <summary>cos(u), with sin(u) by the coupled recurrence. O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Cos(Jet u) => JetRules.Cos(u);
+    public static Jet Cos(Jet u) => Rules.Cos(ref u);
 
     /// <summary>tan(u), from tan' = 1 + tan². O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Tan(Jet u) => JetRules.Tan(u);
+    public static Jet Tan(Jet u) => Rules.Tan(ref u);
 
     /// <summary>exp(u), from exp' = exp. O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Exp(Jet u) => JetRules.Exp(u);
+    public static Jet Exp(Jet u) => Rules.Exp(ref u);
 
     /// <summary>
     /// Natural logarithm. For a value ≤ 0 every coefficient of order ≥ 1 is NaN (the value keeps
     /// <see cref="Math.Log(double)"/>'s convention: −∞ at 0, NaN below). O(K²).
     /// </summary>
     /// <param name="u">The argument.</param>
-    public static Jet Log(Jet u) => JetRules.Log(u);
+    public static Jet Log(Jet u) => Rules.Log(ref u);
 
     /// <summary>
     /// Square root. At a value of 0 the value is 0; the higher coefficients are 0 when u is identically
@@ -365,27 +291,27 @@ public unsafe struct Jet : IJet<Jet>
     /// Negative values give NaN. O(K²).
     /// </summary>
     /// <param name="u">The argument.</param>
-    public static Jet Sqrt(Jet u) => JetRules.Sqrt(u);
+    public static Jet Sqrt(Jet u) => Rules.Sqrt(ref u);
 
     /// <summary>tanh(u), from tanh' = 1 − tanh² (so the k-th derivative is tanh's polynomial recurrence). O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Tanh(Jet u) => JetRules.Tanh(u);
+    public static Jet Tanh(Jet u) => Rules.Tanh(ref u);
 
     /// <summary>The logistic sigmoid 1 / (1 + e^(−u)), from σ' = σ(1 − σ); overflow-safe for large |u|. O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Sigmoid(Jet u) => JetRules.Sigmoid(u);
+    public static Jet Sigmoid(Jet u) => Rules.Sigmoid(ref u);
 
     /// <summary>softplus(u) = log(1 + e^u), from softplus' = σ; overflow-safe for large |u|. O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Softplus(Jet u) => JetRules.Softplus(u);
+    public static Jet Softplus(Jet u) => Rules.Softplus(ref u);
 
     /// <summary>The error function, from erf' = (2/√π)·e^(−u²); the value is accurate to about 1e-15. O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Erf(Jet u) => JetRules.Erf(u);
+    public static Jet Erf(Jet u) => Rules.Erf(ref u);
 
     /// <summary>atan(u), from atan' = 1 / (1 + u²). O(K²).</summary>
     /// <param name="u">The argument.</param>
-    public static Jet Atan(Jet u) => JetRules.Atan(u);
+    public static Jet Atan(Jet u) => Rules.Atan(ref u);
 
     /// <summary>
     /// u^r for a real exponent. Integer exponents use repeated products (exact for polynomials, smooth
@@ -395,7 +321,7 @@ public unsafe struct Jet : IJet<Jet>
     /// </summary>
     /// <param name="u">The base.</param>
     /// <param name="r">The exponent.</param>
-    public static Jet Pow(Jet u, double r) => JetRules.Pow(u, r);
+    public static Jet Pow(Jet u, double r) => Rules.Pow(ref u, r);
 
     /// <summary>
     /// u^v for a jet exponent: <c>exp(v·log u)</c>, so u must be positive; when v is a constant jet this
@@ -403,12 +329,32 @@ public unsafe struct Jet : IJet<Jet>
     /// </summary>
     /// <param name="u">The base.</param>
     /// <param name="v">The exponent.</param>
-    public static Jet Pow(Jet u, Jet v) => JetRules.Pow(u, v);
+    public static Jet Pow(Jet u, Jet v)
+    {
+        if (!v.IsConstant)
+        {
+            return Rules.PowVarying(ref u, ref v);
+        }
+
+        var p = Rules.Pow(ref u, v.At(0));
+        if (p._order > v._order)
+        {
+            // A constant exponent known to a lower order than u: the result is known to that order only.
+            for (int k = v._order + 1; k <= p._order; k++)
+            {
+                p._c[k] = 0;
+            }
+
+            p._order = v._order;
+        }
+
+        return p;
+    }
 
     /// <summary>
     /// |u| = sign·u. At a value of 0 the sign is that of the first non-zero coefficient (the series for
     /// t → 0⁺), so |x| at 0 has derivative +1 and |x²| stays x². O(K).
     /// </summary>
     /// <param name="u">The argument.</param>
-    public static Jet Abs(Jet u) => JetRules.Abs(u);
+    public static Jet Abs(Jet u) => Rules.Abs(ref u);
 }

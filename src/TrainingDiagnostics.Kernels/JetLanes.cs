@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Rules = TrainingDiagnostics.Jets.TaylorRules<TrainingDiagnostics.Kernels.JetLanes, System.Numerics.Vector<double>, System.Numerics.Vector<long>, TrainingDiagnostics.Kernels.Lanes.LaneArithmetic<TrainingDiagnostics.Kernels.JetLanes>>;
 using TrainingDiagnostics.Kernels.Lanes;
 
 namespace TrainingDiagnostics.Kernels;
@@ -11,12 +12,12 @@ namespace TrainingDiagnostics.Kernels;
 /// </summary>
 /// <remarks>
 /// Same convention as <see cref="Jet"/>: normalized Taylor coefficients <c>f^(k)/k!</c>, orders 0..Order.
-/// The Taylor recurrences run on whole vectors, in the same order of operations as <see cref="Jet"/>'s. The
+/// The rules are <see cref="Jet"/>'s own (one rule set, <c>TaylorRules</c>), run on whole vectors. The
 /// values of exp, sin and cos come from vectorized polynomials within 2 ulp of <see cref="Math"/>'s (.NET 10's own
 /// vector versions for double run at scalar speed), the other functions' values lane by lane from the same
 /// <see cref="Math"/> calls as <see cref="Jet"/>; so lanes agree with <see cref="Jet"/> to rounding
-/// (about 1e-15 relative). Lanes at domain edges (log or sqrt at 0, powers at 0, |u| at 0) are handed to
-/// the scalar rule, so edge semantics are exactly <see cref="Jet"/>'s. For orders up to 4 the CPU executor uses
+/// (about 1e-15 relative). The edges of the domains (log or sqrt at 0, powers at 0, |u| at 0) are decided lane
+/// by lane by the same rules, so edge semantics are exactly <see cref="Jet"/>'s. For orders up to 4 the CPU executor uses
 /// smaller internal lane jets with the very same rules (fewer bytes to copy per operation); their numbers are
 /// bit-identical to this type's.
 /// </remarks>
@@ -110,7 +111,7 @@ public struct JetLanes : IJet<JetLanes>, ILaneJet<JetLanes>
         return string.Join("; ", lanes);
     }
 
-    // ---- storage (internal): what the generic rules in JetLaneRules<T> and LaneArithmetic<T> use
+    // ---- storage (internal): what the one rule set (TaylorRules, through LaneArithmetic<T>) uses
 
     internal static JetLanes Uninitialized(int order)
     {
@@ -139,90 +140,116 @@ public struct JetLanes : IJet<JetLanes>, ILaneJet<JetLanes>
 
     void ILaneJet<JetLanes>.SetLane(int lane, in Jet jet) => SetLane(lane, jet);
 
-    // ---- arithmetic and elementary functions: the generic lane rules, the same operations as Jet's
+    // ---- arithmetic and elementary functions: Jet's rules (TaylorRules), on whole vectors
 
     /// <inheritdoc cref="Jet.op_UnaryNegation(Jet)"/>
-    public static JetLanes operator -(JetLanes a) => LaneArithmetic<JetLanes>.Negate(ref a);
+    public static JetLanes operator -(JetLanes a) => Rules.Negate(ref a);
 
     /// <inheritdoc cref="Jet.op_Addition(Jet, Jet)"/>
-    public static JetLanes operator +(JetLanes a, JetLanes b) => LaneArithmetic<JetLanes>.Add(ref a, ref b);
+    public static JetLanes operator +(JetLanes a, JetLanes b) => Rules.Add(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Subtraction(Jet, Jet)"/>
-    public static JetLanes operator -(JetLanes a, JetLanes b) => LaneArithmetic<JetLanes>.Subtract(ref a, ref b);
+    public static JetLanes operator -(JetLanes a, JetLanes b) => Rules.Subtract(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, Jet)"/>
-    public static JetLanes operator *(JetLanes a, JetLanes b) => LaneArithmetic<JetLanes>.Multiply(ref a, ref b);
+    public static JetLanes operator *(JetLanes a, JetLanes b) => Rules.Multiply(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, Jet)"/>
-    public static JetLanes operator /(JetLanes a, JetLanes b) => LaneArithmetic<JetLanes>.Divide(ref a, ref b);
+    public static JetLanes operator /(JetLanes a, JetLanes b) => Rules.Divide(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Addition(Jet, double)"/>
-    public static JetLanes operator +(JetLanes a, double c) => LaneArithmetic<JetLanes>.AddToValue(a, c);
+    public static JetLanes operator +(JetLanes a, double c) => Rules.AddConstant(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Addition(double, Jet)"/>
-    public static JetLanes operator +(double c, JetLanes a) => LaneArithmetic<JetLanes>.AddToValue(a, c);
+    public static JetLanes operator +(double c, JetLanes a) => Rules.AddConstant(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Subtraction(Jet, double)"/>
-    public static JetLanes operator -(JetLanes a, double c) => LaneArithmetic<JetLanes>.AddToValue(a, -c);
+    public static JetLanes operator -(JetLanes a, double c) => Rules.AddConstant(ref a, -c);
 
     /// <inheritdoc cref="Jet.op_Subtraction(double, Jet)"/>
-    public static JetLanes operator -(double c, JetLanes a) => LaneArithmetic<JetLanes>.AddToValue(LaneArithmetic<JetLanes>.Negate(ref a), c);
+    public static JetLanes operator -(double c, JetLanes a) => SubtractFromConstant(c, ref a);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, double)"/>
-    public static JetLanes operator *(JetLanes a, double c) => LaneArithmetic<JetLanes>.Scale(ref a, c);
+    public static JetLanes operator *(JetLanes a, double c) => Rules.Scale(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Multiply(double, Jet)"/>
-    public static JetLanes operator *(double c, JetLanes a) => LaneArithmetic<JetLanes>.Scale(ref a, c);
+    public static JetLanes operator *(double c, JetLanes a) => Rules.Scale(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, double)"/>
-    public static JetLanes operator /(JetLanes a, double c) => LaneArithmetic<JetLanes>.DivideBy(ref a, c);
+    public static JetLanes operator /(JetLanes a, double c) => Rules.DivideByScalar(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Division(double, Jet)"/>
     public static JetLanes operator /(double c, JetLanes a)
-    {
-        var numerator = Constant(c, a._order);
-        return LaneArithmetic<JetLanes>.Divide(ref numerator, ref a);
-    }
+        => Rules.DivideInto(c, ref a);
 
     /// <inheritdoc cref="Jet.Sin(Jet)"/>
-    public static JetLanes Sin(JetLanes u) => JetLaneRules<JetLanes>.Sin(u);
+    public static JetLanes Sin(JetLanes u) => Rules.Sin(ref u);
 
     /// <inheritdoc cref="Jet.Cos(Jet)"/>
-    public static JetLanes Cos(JetLanes u) => JetLaneRules<JetLanes>.Cos(u);
+    public static JetLanes Cos(JetLanes u) => Rules.Cos(ref u);
 
     /// <inheritdoc cref="Jet.Tan(Jet)"/>
-    public static JetLanes Tan(JetLanes u) => JetLaneRules<JetLanes>.Tan(u);
+    public static JetLanes Tan(JetLanes u) => Rules.Tan(ref u);
 
     /// <inheritdoc cref="Jet.Exp(Jet)"/>
-    public static JetLanes Exp(JetLanes u) => JetLaneRules<JetLanes>.Exp(u);
+    public static JetLanes Exp(JetLanes u) => Rules.Exp(ref u);
 
     /// <inheritdoc cref="Jet.Log(Jet)"/>
-    public static JetLanes Log(JetLanes u) => JetLaneRules<JetLanes>.Log(u);
+    public static JetLanes Log(JetLanes u) => Rules.Log(ref u);
 
     /// <inheritdoc cref="Jet.Sqrt(Jet)"/>
-    public static JetLanes Sqrt(JetLanes u) => JetLaneRules<JetLanes>.Sqrt(u);
+    public static JetLanes Sqrt(JetLanes u) => Rules.Sqrt(ref u);
 
     /// <inheritdoc cref="Jet.Tanh(Jet)"/>
-    public static JetLanes Tanh(JetLanes u) => JetLaneRules<JetLanes>.Tanh(u);
+    public static JetLanes Tanh(JetLanes u) => Rules.Tanh(ref u);
 
     /// <inheritdoc cref="Jet.Sigmoid(Jet)"/>
-    public static JetLanes Sigmoid(JetLanes u) => JetLaneRules<JetLanes>.Sigmoid(u);
+    public static JetLanes Sigmoid(JetLanes u) => Rules.Sigmoid(ref u);
 
     /// <inheritdoc cref="Jet.Softplus(Jet)"/>
-    public static JetLanes Softplus(JetLanes u) => JetLaneRules<JetLanes>.Softplus(u);
+    public static JetLanes Softplus(JetLanes u) => Rules.Softplus(ref u);
 
     /// <inheritdoc cref="Jet.Erf(Jet)"/>
-    public static JetLanes Erf(JetLanes u) => JetLaneRules<JetLanes>.Erf(u);
+    public static JetLanes Erf(JetLanes u) => Rules.Erf(ref u);
 
     /// <inheritdoc cref="Jet.Atan(Jet)"/>
-    public static JetLanes Atan(JetLanes u) => JetLaneRules<JetLanes>.Atan(u);
+    public static JetLanes Atan(JetLanes u) => Rules.Atan(ref u);
 
     /// <inheritdoc cref="Jet.Pow(Jet, double)"/>
-    public static JetLanes Pow(JetLanes u, double r) => JetLaneRules<JetLanes>.Pow(u, r);
+    public static JetLanes Pow(JetLanes u, double r) => Rules.Pow(ref u, r);
 
     /// <inheritdoc cref="Jet.Pow(Jet, Jet)"/>
-    public static JetLanes Pow(JetLanes u, JetLanes v) => JetLaneRules<JetLanes>.Pow(u, v);
+    public static JetLanes Pow(JetLanes u, JetLanes v) => PowOfLanes(u, v);
 
     /// <inheritdoc cref="Jet.Abs(Jet)"/>
-    public static JetLanes Abs(JetLanes u) => JetLaneRules<JetLanes>.Abs(u);
+    public static JetLanes Abs(JetLanes u) => Rules.Abs(ref u);
+
+    private static JetLanes SubtractFromConstant(double c, ref JetLanes a)
+    {
+        var negated = Rules.Negate(ref a);
+        return Rules.AddConstant(ref negated, c);
+    }
+
+    /// <summary>u^v: exp(v·log u) when every lane's exponent varies; a lane with a constant exponent takes Jet's route.</summary>
+    private static JetLanes PowOfLanes(JetLanes u, JetLanes v)
+    {
+        var varying = Vector<long>.Zero;
+        for (int k = 1; k <= v._order; k++)
+        {
+            varying |= ~Vector.Equals(v._c[k], Vector<double>.Zero);
+        }
+
+        if (!Vector.EqualsAny(varying, Vector<long>.Zero))
+        {
+            return Rules.PowVarying(ref u, ref v);
+        }
+
+        var r = Uninitialized(Math.Min(u._order, v._order));
+        for (int l = 0; l < Count; l++)
+        {
+            r.SetLane(l, Jet.Pow(u.Lane(l), v.Lane(l)));
+        }
+
+        return r;
+    }
 }

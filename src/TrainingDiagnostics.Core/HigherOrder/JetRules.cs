@@ -1,41 +1,41 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using TrainingDiagnostics.Jets;
 
 namespace TrainingDiagnostics.HigherOrder;
 
 /// <summary>
-/// The Taylor-mode rule table: one small rule per operation, propagating a <see cref="TensorJet"/> (Taylor coefficients
-/// u_0..u_K of the input) to the jet of the output. The recurrences are those of Griewank and Walther, "Evaluating
-/// Derivatives" (2nd ed., 2008), chapter 13, table 13.2, written with y = f(u):
-/// <list type="bullet">
-/// <item>products (Cauchy): (uw)_k = Σ_{j=0..k} u_j w_{k-j};</item>
-/// <item>quotients: y_k = (u_k - Σ_{j=0..k-1} y_j w_{k-j}) / w_0;</item>
-/// <item>the ODE rule for f with f'(u) = g(u), g's jet known up to k-1 when y_k is due: y_k = (1/k) Σ_{j=1..k} j u_j g_{k-j}
-/// (exp: g = y; tanh: g = 1 - y²; sigmoid: g = y - y²; sin/cos: g = ±cos/sin; softplus: g = sigmoid(u));</item>
-/// <item>log: y_k = (u_k - (1/k) Σ_{j=1..k-1} j y_j u_{k-j}) / u_0; sqrt: y_k = (u_k - Σ_{j=1..k-1} y_j y_{k-j}) / (2 y_0);
-/// real powers: y_k = (1/(k u_0)) Σ_{j=0..k-1} (r(k-j) - j) u_{k-j} y_j (integer powers by products, exact at u_0 = 0);</item>
-/// <item>linear operations (add, scale, sum, mean, a linear layer's matmul) act on every coefficient; piecewise-linear ones
-/// (relu, leaky relu) multiply every coefficient by the slope at u_0.</item>
-/// </list>
-/// Costs: a rule of order K takes O(K²) elementwise tensor operations (O(K) for linear rules).
+/// The Taylor-mode rules for <see cref="TensorJet"/> (Taylor coefficients u_0..u_K of a tensor input, propagated to the
+/// jet of the output). The recurrences (products, quotients, exp, log, sin, cos, tanh, sigmoid, softplus, sqrt, powers)
+/// are the one rule set shared with the Kernels' scalar and SIMD jets (<c>TaylorRules</c>: Griewank and Walther,
+/// "Evaluating Derivatives", 2nd ed., chapter 13, table 13.2), with its edges: log's coefficients of order ≥ 1 are NaN
+/// where u_0 ≤ 0; √u and u^r take the one-sided limits at u_0 = 0; integer powers with |r| ≤ 2^20 go by products.
+/// Written here is what only tensors have: linear maps (sums, means, a linear layer's matmul act on every
+/// coefficient), piecewise-linear layers (relu, leaky relu multiply every coefficient by the slope at u_0) and
+/// TorchSharp's softplus with its beta and threshold. Binary rules require jets of one order.
+/// The shared rules are inherited: <c>JetRules.Exp(ref u)</c>. Costs: a rule of order K takes O(K²) elementwise tensor
+/// operations (O(K) for linear rules).
 /// </summary>
-internal static class JetRules
+internal sealed class JetRules : TaylorRules<TensorJet, Tensor, Tensor, TensorArithmetic>
 {
     // ---------------------------------------------------------------- linear
 
-    public static TensorJet Add(TensorJet a, TensorJet b) => Zip(a, b, (x, y) => x + y);
+    public static TensorJet Add(TensorJet a, TensorJet b)
+    {
+        CheckOrders(a, b);
+        return Add(ref a, ref b);
+    }
 
-    public static TensorJet Subtract(TensorJet a, TensorJet b) => Zip(a, b, (x, y) => x - y);
+    public static TensorJet Subtract(TensorJet a, TensorJet b)
+    {
+        CheckOrders(a, b);
+        return Subtract(ref a, ref b);
+    }
 
-    public static TensorJet Scale(TensorJet a, double s) => a.Map(c => c * s);
+    public static TensorJet Scale(TensorJet a, double s) => Scale(ref a, s);
 
     /// <summary>a + constant: only the value moves.</summary>
-    public static TensorJet AddConstant(TensorJet a, Tensor constant)
-    {
-        var c = (Tensor[])a.C.Clone();
-        c[0] = c[0] + constant;
-        return new TensorJet(c);
-    }
+    public static TensorJet AddConstant(TensorJet a, Tensor constant) => AddConstant(ref a, constant);
 
     public static TensorJet Sum(TensorJet a) => a.Map(c => c.sum());
 
@@ -55,109 +55,21 @@ internal static class JetRules
         return new TensorJet(c);
     }
 
-    // ---------------------------------------------------------------- products and quotients
+    // ---------------------------------------------------------------- products and quotients of jets of one order
 
     public static TensorJet Multiply(TensorJet a, TensorJet b)
     {
         CheckOrders(a, b);
-        var c = new Tensor[a.C.Length];
-        for (int k = 0; k < c.Length; k++)
-            c[k] = Cauchy(a.C, b.C, k);
-        return new TensorJet(c);
-    }
-
-    public static TensorJet Square(TensorJet u)
-    {
-        var c = new Tensor[u.C.Length];
-        for (int k = 0; k < c.Length; k++)
-            c[k] = SelfCauchy(u.C, k);
-        return new TensorJet(c);
+        return Multiply(ref a, ref b);
     }
 
     public static TensorJet Divide(TensorJet u, TensorJet w)
     {
         CheckOrders(u, w);
-        var y = new Tensor[u.C.Length];
-        var w0 = w.C[0];
-        y[0] = u.C[0] / w0;
-        for (int k = 1; k < y.Length; k++)
-            y[k] = PartialCauchy(y, w.C, k, from: 0).neg_().add_(u.C[k]).div_(w0);
-        return new TensorJet(y);
+        return Divide(ref u, ref w);
     }
 
-    // ---------------------------------------------------------------- elementary functions (the ODE rule)
-
-    public static TensorJet Exp(TensorJet u)
-    {
-        var y = new Tensor[u.C.Length];
-        y[0] = u.C[0].exp();
-        for (int k = 1; k < y.Length; k++)
-            y[k] = OdeTerm(u.C, y, k);
-        return new TensorJet(y);
-    }
-
-    public static TensorJet Log(TensorJet u)
-    {
-        var y = new Tensor[u.C.Length];
-        var u0 = u.C[0];
-        y[0] = u0.log();
-        for (int k = 1; k < y.Length; k++)
-            y[k] = k == 1 ? u.C[1] / u0 : PartialCauchy(y, u.C, k, from: 1, j => (double)j / k).neg_().add_(u.C[k]).div_(u0);
-        return new TensorJet(y);
-    }
-
-    /// <summary>sin and cos together: each one's derivative is the other (up to sign).</summary>
-    public static (TensorJet Sin, TensorJet Cos) SinCos(TensorJet u)
-    {
-        var s = new Tensor[u.C.Length];
-        var c = new Tensor[u.C.Length];
-        s[0] = u.C[0].sin();
-        c[0] = u.C[0].cos();
-        for (int k = 1; k < s.Length; k++)
-        {
-            s[k] = OdeTerm(u.C, c, k);
-            c[k] = OdeTerm(u.C, s, k).neg_();
-        }
-        return (new TensorJet(s), new TensorJet(c));
-    }
-
-    public static TensorJet Sin(TensorJet u) => SinCos(u).Sin;
-
-    public static TensorJet Cos(TensorJet u) => SinCos(u).Cos;
-
-    /// <summary>tanh' = 1 - tanh²: g = 1 - y², its coefficients from y's.</summary>
-    public static TensorJet Tanh(TensorJet u)
-    {
-        var y = new Tensor[u.C.Length];
-        var g = new Tensor[u.C.Length];
-        y[0] = u.C[0].tanh();
-        g[0] = 1 - y[0] * y[0];
-        var minusTwoY0 = u.Order > 1 ? y[0] * -2.0 : null;
-        for (int k = 1; k < y.Length; k++)
-        {
-            y[k] = OdeTerm(u.C, g, k);
-            if (k < u.Order)
-                g[k] = MinusSelfCauchy(y, minusTwoY0!, k);
-        }
-        return new TensorJet(y);
-    }
-
-    /// <summary>sigmoid' = sigmoid - sigmoid²: g = y - y².</summary>
-    public static TensorJet Sigmoid(TensorJet u)
-    {
-        var y = new Tensor[u.C.Length];
-        var g = new Tensor[u.C.Length];
-        y[0] = u.C[0].sigmoid();
-        g[0] = y[0] - y[0] * y[0];
-        var minusTwoY0 = u.Order > 1 ? y[0] * -2.0 : null;
-        for (int k = 1; k < y.Length; k++)
-        {
-            y[k] = OdeTerm(u.C, g, k);
-            if (k < u.Order)
-                g[k] = MinusSelfCauchy(y, minusTwoY0!, k).add_(y[k]);
-        }
-        return new TensorJet(y);
-    }
+    // ---------------------------------------------------------------- softplus as TorchSharp's layer computes it
 
     /// <summary>
     /// softplus(u) = log(1 + exp(βu))/β, whose derivative is sigmoid(βu); linear (y = u) where βu_0 > threshold, as
@@ -165,44 +77,13 @@ internal static class JetRules
     /// </summary>
     public static TensorJet Softplus(TensorJet u, double beta = 1, double threshold = 20)
     {
-        var g = Sigmoid(Scale(u, beta)).C;
-        var y = new Tensor[u.C.Length];
-        y[0] = nn.functional.softplus(u.C[0], beta, threshold);
+        var scaled = beta == 1 ? u : Scale(u, beta);
+        var g = Sigmoid(ref scaled);
+        var y = Integrate(ref u, ref g, nn.functional.softplus(u.C[0], beta, threshold));
         var linear = u.C[0] * beta > threshold;
-        for (int k = 1; k < y.Length; k++)
-            y[k] = where(linear, u.C[k], OdeTerm(u.C, g, k));
-        return new TensorJet(y);
-    }
-
-    public static TensorJet Sqrt(TensorJet u)
-    {
-        var y = new Tensor[u.C.Length];
-        y[0] = u.C[0].sqrt();
-        var twice = 2 * y[0];
-        for (int k = 1; k < y.Length; k++)
-            y[k] = k == 1 ? u.C[1] / twice : PartialCauchy(y, y, k, from: 1).neg_().add_(u.C[k]).div_(twice);
-        return new TensorJet(y);
-    }
-
-    /// <summary>u^r. Non-negative integer powers by repeated products (exact where u_0 = 0, where the real-power recurrence divides by zero).</summary>
-    public static TensorJet Pow(TensorJet u, double r)
-    {
-        if (r == Math.Floor(r) && r >= 0 && r <= 64)
-            return IntegerPow(u, (int)r);
-        var y = new Tensor[u.C.Length];
-        var u0 = u.C[0];
-        y[0] = u0.pow(r);
-        for (int k = 1; k < y.Length; k++)
-        {
-            Tensor? sum = null;
-            for (int j = 0; j < k; j++)
-            {
-                var term = u.C[k - j] * y[j] * (r * (k - j) - j);
-                sum = sum is null ? term : sum + term;
-            }
-            y[k] = sum! / (u0 * k);
-        }
-        return new TensorJet(y);
+        for (int k = 1; k <= y.Order; k++)
+            y.C[k] = where(linear, u.C[k], y.C[k]);
+        return y;
     }
 
     // ---------------------------------------------------------------- piecewise linear
@@ -222,88 +103,7 @@ internal static class JetRules
     }
 
     /// <summary>silu(u) = u·sigmoid(u).</summary>
-    public static TensorJet Silu(TensorJet u) => Multiply(u, Sigmoid(u));
-
-    // ---------------------------------------------------------------- helpers
-
-    /// <summary>(1/k) Σ_{j=1..k} j u_j g_{k-j}: the k-th coefficient of y with y' = g·u'.</summary>
-    private static Tensor OdeTerm(Tensor[] u, Tensor[] g, int k)
-    {
-        // One fused multiply-add per term (addcmul_ on the fresh accumulator): the rules are bound by the number of
-        // tensor operations, not by arithmetic, at the sizes of a network's activations.
-        var sum = u[k] * g[0];
-        for (int j = 1; j < k; j++)
-            sum.addcmul_(u[j], g[k - j], (double)j / k);
-        return sum;
-    }
-
-    /// <summary>Σ_{j=0..k} a_j b_{k-j}.</summary>
-    private static Tensor Cauchy(Tensor[] a, Tensor[] b, int k)
-    {
-        var sum = a[0] * b[k];
-        for (int j = 1; j <= k; j++)
-            sum.addcmul_(a[j], b[k - j], 1);
-        return sum;
-    }
-
-    /// <summary>Σ_{j=from..k-1} a_j b_{k-j} (k > from), as a fresh tensor.</summary>
-    private static Tensor PartialCauchy(Tensor[] a, Tensor[] b, int k, int from, Func<int, double>? weight = null)
-    {
-        var sum = a[from] * b[k - from];
-        if (weight is not null)
-            sum.mul_(weight(from));
-        for (int j = from + 1; j < k; j++)
-            sum.addcmul_(a[j], b[k - j], weight is null ? 1.0 : weight(j));
-        return sum;
-    }
-
-    /// <summary>Σ_{j=0..k} a_j a_{k-j}, using the symmetry of the terms (about half the products).</summary>
-    /// <summary>-Σ_{j=0..k} a_j a_{k-j} for k >= 1, given -2a_0: the sign and the symmetry folded into the weights.</summary>
-    private static Tensor MinusSelfCauchy(Tensor[] a, Tensor minusTwoA0, int k)
-    {
-        var sum = minusTwoA0 * a[k];
-        for (int j = 1; j < (k + 1) / 2; j++)
-            sum.addcmul_(a[j], a[k - j], -2.0);
-        if (k % 2 == 0)
-            sum.addcmul_(a[k / 2], a[k / 2], -1.0);
-        return sum;
-    }
-
-    private static Tensor SelfCauchy(Tensor[] a, int k)
-    {
-        if (k == 0)
-            return a[0] * a[0];
-        var sum = a[0] * a[k];
-        for (int j = 1; j < (k + 1) / 2; j++)
-            sum.addcmul_(a[j], a[k - j], 1);
-        sum.mul_(2);
-        if (k % 2 == 0)
-            sum.addcmul_(a[k / 2], a[k / 2], 1);
-        return sum;
-    }
-
-    private static TensorJet IntegerPow(TensorJet u, int r)
-    {
-        if (r == 0)
-            return TensorJet.Constant(ones_like(u.C[0]), u.Order);
-        TensorJet? result = null;
-        var power = u;
-        while (true)
-        {
-            if ((r & 1) == 1)
-                result = result is null ? power : Multiply(result, power);
-            r >>= 1;
-            if (r == 0)
-                return result!;
-            power = Square(power);
-        }
-    }
-
-    private static TensorJet Zip(TensorJet a, TensorJet b, Func<Tensor, Tensor, Tensor> op)
-    {
-        CheckOrders(a, b);
-        return new TensorJet(a.C.Zip(b.C, op).ToArray());
-    }
+    public static TensorJet Silu(TensorJet u) => Multiply(u, Sigmoid(ref u));
 
     private static void CheckOrders(TensorJet a, TensorJet b)
     {

@@ -13,8 +13,8 @@ internal static class LayerRules
     private static readonly Dictionary<Type, Func<nn.Module, TensorJet, TensorJet>> Table = new()
     {
         [typeof(Linear)] = (m, u) => JetRules.Linear(u, ((Linear)m).weight!, ((Linear)m).bias),
-        [typeof(Tanh)] = (_, u) => JetRules.Tanh(u),
-        [typeof(Sigmoid)] = (_, u) => JetRules.Sigmoid(u),
+        [typeof(Tanh)] = (_, u) => JetRules.Tanh(ref u),
+        [typeof(Sigmoid)] = (_, u) => JetRules.Sigmoid(ref u),
         [typeof(ReLU)] = (_, u) => JetRules.Relu(u),
         [typeof(LeakyReLU)] = (m, u) => JetRules.LeakyRelu(u, ((LeakyReLU)m).negative_slope),
         [typeof(Softplus)] = (m, u) => JetRules.Softplus(u, ((Softplus)m).beta, ((Softplus)m).threshold),

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace TrainingDiagnostics.Kernels.Lanes;
 
 /// <summary>
-/// What the generic lane rules (<see cref="JetLaneRules{T}"/>, <see cref="LaneArithmetic{T}"/>) need of a lane jet:
+/// What the one rule set (<c>TaylorRules</c>, through <see cref="LaneArithmetic{TLanes}"/>) needs of a lane jet:
 /// its coefficient storage. The lane jets differ only in capacity (<see cref="JetLanes"/> holds orders 0..8,
 /// <see cref="JetLanes4"/> 0..4 and <see cref="JetLanes1"/> 0..1): the CPU executor takes the smallest that
 /// holds the order asked for, because a struct copy (every operator argument and result is one) costs in

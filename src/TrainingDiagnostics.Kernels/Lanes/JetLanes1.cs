@@ -1,11 +1,12 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Rules = TrainingDiagnostics.Jets.TaylorRules<TrainingDiagnostics.Kernels.Lanes.JetLanes1, System.Numerics.Vector<double>, System.Numerics.Vector<long>, TrainingDiagnostics.Kernels.Lanes.LaneArithmetic<TrainingDiagnostics.Kernels.Lanes.JetLanes1>>;
 
 namespace TrainingDiagnostics.Kernels.Lanes;
 
 /// <summary>
-/// <see cref="JetLanes"/> with room for orders 0..1 only: the same rules (<see cref="JetLaneRules{T}"/>,
-/// <see cref="LaneArithmetic{T}"/>) on 2 coefficient vectors instead of 9, so that every struct copy (each
+/// <see cref="JetLanes"/> with room for orders 0..1 only: the same rules (<c>TaylorRules</c>, through
+/// <see cref="LaneArithmetic{TLanes}"/>) on 2 coefficient vectors instead of 9, so that every struct copy (each
 /// operator argument and result) moves 2 vectors; the CPU executor uses it for orders up to 1. Its
 /// numbers are bit-identical to <see cref="JetLanes"/>'s.
 /// </summary>
@@ -99,7 +100,7 @@ internal struct JetLanes1 : IJet<JetLanes1>, ILaneJet<JetLanes1>
         return string.Join("; ", lanes);
     }
 
-    // ---- storage (internal): what the generic rules in JetLaneRules<T> and LaneArithmetic<T> use
+    // ---- storage (internal): what the one rule set (TaylorRules, through LaneArithmetic<T>) uses
 
     internal static JetLanes1 Uninitialized(int order)
     {
@@ -128,90 +129,116 @@ internal struct JetLanes1 : IJet<JetLanes1>, ILaneJet<JetLanes1>
 
     void ILaneJet<JetLanes1>.SetLane(int lane, in Jet jet) => SetLane(lane, jet);
 
-    // ---- arithmetic and elementary functions: the generic lane rules, the same operations as Jet's
+    // ---- arithmetic and elementary functions: Jet's rules (TaylorRules), on whole vectors
 
     /// <inheritdoc cref="Jet.op_UnaryNegation(Jet)"/>
-    public static JetLanes1 operator -(JetLanes1 a) => LaneArithmetic<JetLanes1>.Negate(ref a);
+    public static JetLanes1 operator -(JetLanes1 a) => Rules.Negate(ref a);
 
     /// <inheritdoc cref="Jet.op_Addition(Jet, Jet)"/>
-    public static JetLanes1 operator +(JetLanes1 a, JetLanes1 b) => LaneArithmetic<JetLanes1>.Add(ref a, ref b);
+    public static JetLanes1 operator +(JetLanes1 a, JetLanes1 b) => Rules.Add(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Subtraction(Jet, Jet)"/>
-    public static JetLanes1 operator -(JetLanes1 a, JetLanes1 b) => LaneArithmetic<JetLanes1>.Subtract(ref a, ref b);
+    public static JetLanes1 operator -(JetLanes1 a, JetLanes1 b) => Rules.Subtract(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, Jet)"/>
-    public static JetLanes1 operator *(JetLanes1 a, JetLanes1 b) => LaneArithmetic<JetLanes1>.Multiply(ref a, ref b);
+    public static JetLanes1 operator *(JetLanes1 a, JetLanes1 b) => Rules.Multiply(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, Jet)"/>
-    public static JetLanes1 operator /(JetLanes1 a, JetLanes1 b) => LaneArithmetic<JetLanes1>.Divide(ref a, ref b);
+    public static JetLanes1 operator /(JetLanes1 a, JetLanes1 b) => Rules.Divide(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Addition(Jet, double)"/>
-    public static JetLanes1 operator +(JetLanes1 a, double c) => LaneArithmetic<JetLanes1>.AddToValue(a, c);
+    public static JetLanes1 operator +(JetLanes1 a, double c) => Rules.AddConstant(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Addition(double, Jet)"/>
-    public static JetLanes1 operator +(double c, JetLanes1 a) => LaneArithmetic<JetLanes1>.AddToValue(a, c);
+    public static JetLanes1 operator +(double c, JetLanes1 a) => Rules.AddConstant(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Subtraction(Jet, double)"/>
-    public static JetLanes1 operator -(JetLanes1 a, double c) => LaneArithmetic<JetLanes1>.AddToValue(a, -c);
+    public static JetLanes1 operator -(JetLanes1 a, double c) => Rules.AddConstant(ref a, -c);
 
     /// <inheritdoc cref="Jet.op_Subtraction(double, Jet)"/>
-    public static JetLanes1 operator -(double c, JetLanes1 a) => LaneArithmetic<JetLanes1>.AddToValue(LaneArithmetic<JetLanes1>.Negate(ref a), c);
+    public static JetLanes1 operator -(double c, JetLanes1 a) => SubtractFromConstant(c, ref a);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, double)"/>
-    public static JetLanes1 operator *(JetLanes1 a, double c) => LaneArithmetic<JetLanes1>.Scale(ref a, c);
+    public static JetLanes1 operator *(JetLanes1 a, double c) => Rules.Scale(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Multiply(double, Jet)"/>
-    public static JetLanes1 operator *(double c, JetLanes1 a) => LaneArithmetic<JetLanes1>.Scale(ref a, c);
+    public static JetLanes1 operator *(double c, JetLanes1 a) => Rules.Scale(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, double)"/>
-    public static JetLanes1 operator /(JetLanes1 a, double c) => LaneArithmetic<JetLanes1>.DivideBy(ref a, c);
+    public static JetLanes1 operator /(JetLanes1 a, double c) => Rules.DivideByScalar(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Division(double, Jet)"/>
     public static JetLanes1 operator /(double c, JetLanes1 a)
-    {
-        var numerator = Constant(c, a._order);
-        return LaneArithmetic<JetLanes1>.Divide(ref numerator, ref a);
-    }
+        => Rules.DivideInto(c, ref a);
 
     /// <inheritdoc cref="Jet.Sin(Jet)"/>
-    public static JetLanes1 Sin(JetLanes1 u) => JetLaneRules<JetLanes1>.Sin(u);
+    public static JetLanes1 Sin(JetLanes1 u) => Rules.Sin(ref u);
 
     /// <inheritdoc cref="Jet.Cos(Jet)"/>
-    public static JetLanes1 Cos(JetLanes1 u) => JetLaneRules<JetLanes1>.Cos(u);
+    public static JetLanes1 Cos(JetLanes1 u) => Rules.Cos(ref u);
 
     /// <inheritdoc cref="Jet.Tan(Jet)"/>
-    public static JetLanes1 Tan(JetLanes1 u) => JetLaneRules<JetLanes1>.Tan(u);
+    public static JetLanes1 Tan(JetLanes1 u) => Rules.Tan(ref u);
 
     /// <inheritdoc cref="Jet.Exp(Jet)"/>
-    public static JetLanes1 Exp(JetLanes1 u) => JetLaneRules<JetLanes1>.Exp(u);
+    public static JetLanes1 Exp(JetLanes1 u) => Rules.Exp(ref u);
 
     /// <inheritdoc cref="Jet.Log(Jet)"/>
-    public static JetLanes1 Log(JetLanes1 u) => JetLaneRules<JetLanes1>.Log(u);
+    public static JetLanes1 Log(JetLanes1 u) => Rules.Log(ref u);
 
     /// <inheritdoc cref="Jet.Sqrt(Jet)"/>
-    public static JetLanes1 Sqrt(JetLanes1 u) => JetLaneRules<JetLanes1>.Sqrt(u);
+    public static JetLanes1 Sqrt(JetLanes1 u) => Rules.Sqrt(ref u);
 
     /// <inheritdoc cref="Jet.Tanh(Jet)"/>
-    public static JetLanes1 Tanh(JetLanes1 u) => JetLaneRules<JetLanes1>.Tanh(u);
+    public static JetLanes1 Tanh(JetLanes1 u) => Rules.Tanh(ref u);
 
     /// <inheritdoc cref="Jet.Sigmoid(Jet)"/>
-    public static JetLanes1 Sigmoid(JetLanes1 u) => JetLaneRules<JetLanes1>.Sigmoid(u);
+    public static JetLanes1 Sigmoid(JetLanes1 u) => Rules.Sigmoid(ref u);
 
     /// <inheritdoc cref="Jet.Softplus(Jet)"/>
-    public static JetLanes1 Softplus(JetLanes1 u) => JetLaneRules<JetLanes1>.Softplus(u);
+    public static JetLanes1 Softplus(JetLanes1 u) => Rules.Softplus(ref u);
 
     /// <inheritdoc cref="Jet.Erf(Jet)"/>
-    public static JetLanes1 Erf(JetLanes1 u) => JetLaneRules<JetLanes1>.Erf(u);
+    public static JetLanes1 Erf(JetLanes1 u) => Rules.Erf(ref u);
 
     /// <inheritdoc cref="Jet.Atan(Jet)"/>
-    public static JetLanes1 Atan(JetLanes1 u) => JetLaneRules<JetLanes1>.Atan(u);
+    public static JetLanes1 Atan(JetLanes1 u) => Rules.Atan(ref u);
 
     /// <inheritdoc cref="Jet.Pow(Jet, double)"/>
-    public static JetLanes1 Pow(JetLanes1 u, double r) => JetLaneRules<JetLanes1>.Pow(u, r);
+    public static JetLanes1 Pow(JetLanes1 u, double r) => Rules.Pow(ref u, r);
 
     /// <inheritdoc cref="Jet.Pow(Jet, Jet)"/>
-    public static JetLanes1 Pow(JetLanes1 u, JetLanes1 v) => JetLaneRules<JetLanes1>.Pow(u, v);
+    public static JetLanes1 Pow(JetLanes1 u, JetLanes1 v) => PowOfLanes(u, v);
 
     /// <inheritdoc cref="Jet.Abs(Jet)"/>
-    public static JetLanes1 Abs(JetLanes1 u) => JetLaneRules<JetLanes1>.Abs(u);
+    public static JetLanes1 Abs(JetLanes1 u) => Rules.Abs(ref u);
+
+    private static JetLanes1 SubtractFromConstant(double c, ref JetLanes1 a)
+    {
+        var negated = Rules.Negate(ref a);
+        return Rules.AddConstant(ref negated, c);
+    }
+
+    /// <summary>u^v: exp(v·log u) when every lane's exponent varies; a lane with a constant exponent takes Jet's route.</summary>
+    private static JetLanes1 PowOfLanes(JetLanes1 u, JetLanes1 v)
+    {
+        var varying = Vector<long>.Zero;
+        for (int k = 1; k <= v._order; k++)
+        {
+            varying |= ~Vector.Equals(v._c[k], Vector<double>.Zero);
+        }
+
+        if (!Vector.EqualsAny(varying, Vector<long>.Zero))
+        {
+            return Rules.PowVarying(ref u, ref v);
+        }
+
+        var r = Uninitialized(Math.Min(u._order, v._order));
+        for (int l = 0; l < Count; l++)
+        {
+            r.SetLane(l, Jet.Pow(u.Lane(l), v.Lane(l)));
+        }
+
+        return r;
+    }
 }

@@ -1,11 +1,12 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Rules = TrainingDiagnostics.Jets.TaylorRules<TrainingDiagnostics.Kernels.Lanes.JetLanes4, System.Numerics.Vector<double>, System.Numerics.Vector<long>, TrainingDiagnostics.Kernels.Lanes.LaneArithmetic<TrainingDiagnostics.Kernels.Lanes.JetLanes4>>;
 
 namespace TrainingDiagnostics.Kernels.Lanes;
 
 /// <summary>
-/// <see cref="JetLanes"/> with room for orders 0..4 only: the same rules (<see cref="JetLaneRules{T}"/>,
-/// <see cref="LaneArithmetic{T}"/>) on 5 coefficient vectors instead of 9, so that every struct copy (each
+/// <see cref="JetLanes"/> with room for orders 0..4 only: the same rules (<c>TaylorRules</c>, through
+/// <see cref="LaneArithmetic{TLanes}"/>) on 5 coefficient vectors instead of 9, so that every struct copy (each
 /// operator argument and result) moves 5 vectors; the CPU executor uses it for orders up to 4. Its
 /// numbers are bit-identical to <see cref="JetLanes"/>'s.
 /// </summary>
@@ -99,7 +100,7 @@ internal struct JetLanes4 : IJet<JetLanes4>, ILaneJet<JetLanes4>
         return string.Join("; ", lanes);
     }
 
-    // ---- storage (internal): what the generic rules in JetLaneRules<T> and LaneArithmetic<T> use
+    // ---- storage (internal): what the one rule set (TaylorRules, through LaneArithmetic<T>) uses
 
     internal static JetLanes4 Uninitialized(int order)
     {
@@ -128,131 +129,152 @@ internal struct JetLanes4 : IJet<JetLanes4>, ILaneJet<JetLanes4>
 
     void ILaneJet<JetLanes4>.SetLane(int lane, in Jet jet) => SetLane(lane, jet);
 
-    // ---- arithmetic and elementary functions: the generic lane rules, the same operations as Jet's
+    // ---- arithmetic and elementary functions: Jet's rules (TaylorRules), on whole vectors
 
     /// <inheritdoc cref="Jet.op_UnaryNegation(Jet)"/>
-    public static JetLanes4 operator -(JetLanes4 a) => LaneArithmetic<JetLanes4>.Negate(ref a);
+    public static JetLanes4 operator -(JetLanes4 a) => Rules.Negate(ref a);
 
     /// <inheritdoc cref="Jet.op_Addition(Jet, Jet)"/>
-    public static JetLanes4 operator +(JetLanes4 a, JetLanes4 b) => LaneArithmetic<JetLanes4>.Add(ref a, ref b);
+    public static JetLanes4 operator +(JetLanes4 a, JetLanes4 b) => Rules.Add(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Subtraction(Jet, Jet)"/>
-    public static JetLanes4 operator -(JetLanes4 a, JetLanes4 b) => LaneArithmetic<JetLanes4>.Subtract(ref a, ref b);
+    public static JetLanes4 operator -(JetLanes4 a, JetLanes4 b) => Rules.Subtract(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, Jet)"/>
     public static JetLanes4 operator *(JetLanes4 a, JetLanes4 b)
-        => a._order == FullOrder && b._order == FullOrder ? MultiplyFull(ref a, ref b) : LaneArithmetic<JetLanes4>.Multiply(ref a, ref b);
+        => a._order == FullOrder && b._order == FullOrder ? MultiplyFull(ref a, ref b) : Rules.Multiply(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, Jet)"/>
-    public static JetLanes4 operator /(JetLanes4 a, JetLanes4 b) => LaneArithmetic<JetLanes4>.Divide(ref a, ref b);
+    public static JetLanes4 operator /(JetLanes4 a, JetLanes4 b) => Rules.Divide(ref a, ref b);
 
     /// <inheritdoc cref="Jet.op_Addition(Jet, double)"/>
-    public static JetLanes4 operator +(JetLanes4 a, double c) => LaneArithmetic<JetLanes4>.AddToValue(a, c);
+    public static JetLanes4 operator +(JetLanes4 a, double c) => Rules.AddConstant(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Addition(double, Jet)"/>
-    public static JetLanes4 operator +(double c, JetLanes4 a) => LaneArithmetic<JetLanes4>.AddToValue(a, c);
+    public static JetLanes4 operator +(double c, JetLanes4 a) => Rules.AddConstant(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Subtraction(Jet, double)"/>
-    public static JetLanes4 operator -(JetLanes4 a, double c) => LaneArithmetic<JetLanes4>.AddToValue(a, -c);
+    public static JetLanes4 operator -(JetLanes4 a, double c) => Rules.AddConstant(ref a, -c);
 
     /// <inheritdoc cref="Jet.op_Subtraction(double, Jet)"/>
-    public static JetLanes4 operator -(double c, JetLanes4 a) => LaneArithmetic<JetLanes4>.AddToValue(LaneArithmetic<JetLanes4>.Negate(ref a), c);
+    public static JetLanes4 operator -(double c, JetLanes4 a) => SubtractFromConstant(c, ref a);
 
     /// <inheritdoc cref="Jet.op_Multiply(Jet, double)"/>
-    public static JetLanes4 operator *(JetLanes4 a, double c) => LaneArithmetic<JetLanes4>.Scale(ref a, c);
+    public static JetLanes4 operator *(JetLanes4 a, double c) => Rules.Scale(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Multiply(double, Jet)"/>
-    public static JetLanes4 operator *(double c, JetLanes4 a) => LaneArithmetic<JetLanes4>.Scale(ref a, c);
+    public static JetLanes4 operator *(double c, JetLanes4 a) => Rules.Scale(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Division(Jet, double)"/>
-    public static JetLanes4 operator /(JetLanes4 a, double c) => LaneArithmetic<JetLanes4>.DivideBy(ref a, c);
+    public static JetLanes4 operator /(JetLanes4 a, double c) => Rules.DivideByScalar(ref a, c);
 
     /// <inheritdoc cref="Jet.op_Division(double, Jet)"/>
     public static JetLanes4 operator /(double c, JetLanes4 a)
-    {
-        var numerator = Constant(c, a._order);
-        return LaneArithmetic<JetLanes4>.Divide(ref numerator, ref a);
-    }
+        => Rules.DivideInto(c, ref a);
 
     /// <inheritdoc cref="Jet.Sin(Jet)"/>
-    public static JetLanes4 Sin(JetLanes4 u) => u._order == FullOrder ? SinOrCosFull(ref u, wantSin: true) : JetLaneRules<JetLanes4>.Sin(u);
+    public static JetLanes4 Sin(JetLanes4 u) => u._order == FullOrder ? SinOrCosFull(ref u, wantSin: true) : Rules.Sin(ref u);
 
     /// <inheritdoc cref="Jet.Cos(Jet)"/>
-    public static JetLanes4 Cos(JetLanes4 u) => u._order == FullOrder ? SinOrCosFull(ref u, wantSin: false) : JetLaneRules<JetLanes4>.Cos(u);
+    public static JetLanes4 Cos(JetLanes4 u) => u._order == FullOrder ? SinOrCosFull(ref u, wantSin: false) : Rules.Cos(ref u);
 
     /// <inheritdoc cref="Jet.Tan(Jet)"/>
-    public static JetLanes4 Tan(JetLanes4 u) => JetLaneRules<JetLanes4>.Tan(u);
+    public static JetLanes4 Tan(JetLanes4 u) => Rules.Tan(ref u);
 
     /// <inheritdoc cref="Jet.Exp(Jet)"/>
-    public static JetLanes4 Exp(JetLanes4 u) => u._order == FullOrder ? ExpFull(ref u) : JetLaneRules<JetLanes4>.Exp(u);
+    public static JetLanes4 Exp(JetLanes4 u) => u._order == FullOrder ? ExpFull(ref u) : Rules.Exp(ref u);
 
     /// <inheritdoc cref="Jet.Log(Jet)"/>
-    public static JetLanes4 Log(JetLanes4 u) => JetLaneRules<JetLanes4>.Log(u);
+    public static JetLanes4 Log(JetLanes4 u) => Rules.Log(ref u);
 
     /// <inheritdoc cref="Jet.Sqrt(Jet)"/>
-    public static JetLanes4 Sqrt(JetLanes4 u) => JetLaneRules<JetLanes4>.Sqrt(u);
+    public static JetLanes4 Sqrt(JetLanes4 u) => Rules.Sqrt(ref u);
 
     /// <inheritdoc cref="Jet.Tanh(Jet)"/>
-    public static JetLanes4 Tanh(JetLanes4 u) => JetLaneRules<JetLanes4>.Tanh(u);
+    public static JetLanes4 Tanh(JetLanes4 u) => Rules.Tanh(ref u);
 
     /// <inheritdoc cref="Jet.Sigmoid(Jet)"/>
-    public static JetLanes4 Sigmoid(JetLanes4 u) => JetLaneRules<JetLanes4>.Sigmoid(u);
+    public static JetLanes4 Sigmoid(JetLanes4 u) => Rules.Sigmoid(ref u);
 
     /// <inheritdoc cref="Jet.Softplus(Jet)"/>
-    public static JetLanes4 Softplus(JetLanes4 u) => JetLaneRules<JetLanes4>.Softplus(u);
+    public static JetLanes4 Softplus(JetLanes4 u) => Rules.Softplus(ref u);
 
     /// <inheritdoc cref="Jet.Erf(Jet)"/>
-    public static JetLanes4 Erf(JetLanes4 u) => JetLaneRules<JetLanes4>.Erf(u);
+    public static JetLanes4 Erf(JetLanes4 u) => Rules.Erf(ref u);
 
     /// <inheritdoc cref="Jet.Atan(Jet)"/>
-    public static JetLanes4 Atan(JetLanes4 u) => JetLaneRules<JetLanes4>.Atan(u);
+    public static JetLanes4 Atan(JetLanes4 u) => Rules.Atan(ref u);
 
     /// <inheritdoc cref="Jet.Pow(Jet, double)"/>
-    public static JetLanes4 Pow(JetLanes4 u, double r) => JetLaneRules<JetLanes4>.Pow(u, r);
+    public static JetLanes4 Pow(JetLanes4 u, double r) => Rules.Pow(ref u, r);
 
     /// <inheritdoc cref="Jet.Pow(Jet, Jet)"/>
-    public static JetLanes4 Pow(JetLanes4 u, JetLanes4 v) => JetLaneRules<JetLanes4>.Pow(u, v);
+    public static JetLanes4 Pow(JetLanes4 u, JetLanes4 v) => PowOfLanes(u, v);
 
     /// <inheritdoc cref="Jet.Abs(Jet)"/>
-    public static JetLanes4 Abs(JetLanes4 u) => JetLaneRules<JetLanes4>.Abs(u);
+    public static JetLanes4 Abs(JetLanes4 u) => Rules.Abs(ref u);
 
-    // ---- order 4 exactly (the executor's case for maxOrder 4): the generic rules unrolled, straight-line code
-    // with constant indices (no loops, no bounds checks). The same operations in the same order as
-    // LaneArithmetic<T>.Multiply and JetLaneRules<T>'s ChainCoefficient, so the numbers are bit-identical;
-    // the only rewrites are exact ones: j·u_j with j = 1 is u_j, and s/k for k = 1, 2, 4 is s·1, s·0.5, s·0.25
-    // (a product by a power of two rounds the same exact quotient).
+    private static JetLanes4 SubtractFromConstant(double c, ref JetLanes4 a)
+    {
+        var negated = Rules.Negate(ref a);
+        return Rules.AddConstant(ref negated, c);
+    }
+
+    /// <summary>u^v: exp(v·log u) when every lane's exponent varies; a lane with a constant exponent takes Jet's route.</summary>
+    private static JetLanes4 PowOfLanes(JetLanes4 u, JetLanes4 v)
+    {
+        var varying = Vector<long>.Zero;
+        for (int k = 1; k <= v._order; k++)
+        {
+            varying |= ~Vector.Equals(v._c[k], Vector<double>.Zero);
+        }
+
+        if (!Vector.EqualsAny(varying, Vector<long>.Zero))
+        {
+            return Rules.PowVarying(ref u, ref v);
+        }
+
+        var r = Uninitialized(Math.Min(u._order, v._order));
+        for (int l = 0; l < Count; l++)
+        {
+            r.SetLane(l, Jet.Pow(u.Lane(l), v.Lane(l)));
+        }
+
+        return r;
+    }
+
+    // ---- order 4 exactly (the executor's case for maxOrder 4): the rules unrolled, straight-line code with constant
+    // indices (no loops, no bounds checks), measured faster (the Kernels Taylor-orders benchmark). The same operations
+    // in the same order as TaylorRules' Multiply and ChainCoefficient (y_k = u_k·g_0 + Σ_(j=1..k−1) (j/k)·u_j·g_(k−j)),
+    // so the numbers are bit-identical (JetLanesTests guards it); the one exact rewrite is 1·x = x.
 
     private const int FullOrder = Capacity - 1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static JetLanes4 MultiplyFull(ref JetLanes4 a, ref JetLanes4 b)
     {
-        var zero = Vector<double>.Zero;
         Vector<double> a0 = a._c[0], a1 = a._c[1], a2 = a._c[2], a3 = a._c[3], a4 = a._c[4];
         Vector<double> b0 = b._c[0], b1 = b._c[1], b2 = b._c[2], b3 = b._c[3], b4 = b._c[4];
         var r = Uninitialized(FullOrder);
-        r._c[0] = zero + a0 * b0;
-        r._c[1] = zero + a0 * b1 + a1 * b0;
-        r._c[2] = zero + a0 * b2 + a1 * b1 + a2 * b0;
-        r._c[3] = zero + a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
-        r._c[4] = zero + a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0;
+        r._c[0] = a0 * b0;
+        r._c[1] = a0 * b1 + a1 * b0;
+        r._c[2] = a0 * b2 + a1 * b1 + a2 * b0;
+        r._c[3] = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
+        r._c[4] = a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0;
         return r;
     }
 
-    /// <summary>exp(u) at order 4: y_k = (Σ_{j=1..k} j·u_j·y_{k−j}) / k.</summary>
+    /// <summary>exp(u) at order 4.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static JetLanes4 ExpFull(ref JetLanes4 u)
     {
-        var zero = Vector<double>.Zero;
-        var u1 = u._c[1];
-        var u2 = new Vector<double>(2) * u._c[2];
-        var u3 = new Vector<double>(3) * u._c[3];
-        var u4 = new Vector<double>(4) * u._c[4];
+        Vector<double> u1 = u._c[1], u2 = u._c[2], u3 = u._c[3], u4 = u._c[4];
+        Vector<double> half = new(1.0 / 2), third = new(1.0 / 3), twoThirds = new(2.0 / 3), quarter = new(1.0 / 4), threeQuarters = new(3.0 / 4);
         var y0 = VectorMath.Exp(u._c[0]);
-        var y1 = zero + u1 * y0;
-        var y2 = (zero + u1 * y1 + u2 * y0) * 0.5;
-        var y3 = (zero + u1 * y2 + u2 * y1 + u3 * y0) / new Vector<double>(3);
-        var y4 = (zero + u1 * y3 + u2 * y2 + u3 * y1 + u4 * y0) * 0.25;
+        var y1 = u1 * y0;
+        var y2 = u2 * y0 + half * u1 * y1;
+        var y3 = u3 * y0 + third * u1 * y2 + twoThirds * u2 * y1;
+        var y4 = u4 * y0 + quarter * u1 * y3 + half * u2 * y2 + threeQuarters * u3 * y1;
         var y = Uninitialized(FullOrder);
         y._c[0] = y0;
         y._c[1] = y1;
@@ -262,22 +284,19 @@ internal struct JetLanes4 : IJet<JetLanes4>, ILaneJet<JetLanes4>
         return y;
     }
 
-    /// <summary>sin or cos of u at order 4, the two recurrences fused: s_k = Σ j·u_j·c_{k−j} / k, c_k = −Σ j·u_j·s_{k−j} / k.</summary>
+    /// <summary>sin or cos of u at order 4, the two recurrences fused: s' = c·u', c' = −s·u'.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static JetLanes4 SinOrCosFull(ref JetLanes4 u, bool wantSin)
     {
-        var zero = Vector<double>.Zero;
-        var u1 = u._c[1];
-        var u2 = new Vector<double>(2) * u._c[2];
-        var u3 = new Vector<double>(3) * u._c[3];
-        var u4 = new Vector<double>(4) * u._c[4];
+        Vector<double> u1 = u._c[1], u2 = u._c[2], u3 = u._c[3], u4 = u._c[4];
+        Vector<double> half = new(1.0 / 2), third = new(1.0 / 3), twoThirds = new(2.0 / 3), quarter = new(1.0 / 4), threeQuarters = new(3.0 / 4);
         VectorMath.SinCos(u._c[0], out var s0, out var c0);
-        var s1 = zero + u1 * c0;
-        var c1 = -(zero + u1 * s0);
-        var s2 = (zero + u1 * c1 + u2 * c0) * 0.5;
-        var c2 = -((zero + u1 * s1 + u2 * s0) * 0.5);
-        var s3 = (zero + u1 * c2 + u2 * c1 + u3 * c0) / new Vector<double>(3);
-        var c3 = -((zero + u1 * s2 + u2 * s1 + u3 * s0) / new Vector<double>(3));
+        var s1 = u1 * c0;
+        var c1 = -(u1 * s0);
+        var s2 = u2 * c0 + half * u1 * c1;
+        var c2 = -(u2 * s0 + half * u1 * s1);
+        var s3 = u3 * c0 + third * u1 * c2 + twoThirds * u2 * c1;
+        var c3 = -(u3 * s0 + third * u1 * s2 + twoThirds * u2 * s1);
         var y = Uninitialized(FullOrder);
         if (wantSin)
         {
@@ -285,7 +304,7 @@ internal struct JetLanes4 : IJet<JetLanes4>, ILaneJet<JetLanes4>
             y._c[1] = s1;
             y._c[2] = s2;
             y._c[3] = s3;
-            y._c[4] = (zero + u1 * c3 + u2 * c2 + u3 * c1 + u4 * c0) * 0.25;
+            y._c[4] = u4 * c0 + quarter * u1 * c3 + half * u2 * c2 + threeQuarters * u3 * c1;
         }
         else
         {
@@ -293,7 +312,7 @@ internal struct JetLanes4 : IJet<JetLanes4>, ILaneJet<JetLanes4>
             y._c[1] = c1;
             y._c[2] = c2;
             y._c[3] = c3;
-            y._c[4] = -((zero + u1 * s3 + u2 * s2 + u3 * s1 + u4 * s0) * 0.25);
+            y._c[4] = -(u4 * s0 + quarter * u1 * s3 + half * u2 * s2 + threeQuarters * u3 * s1);
         }
 
         return y;
