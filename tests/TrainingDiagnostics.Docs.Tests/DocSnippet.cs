@@ -40,7 +40,7 @@ public enum SnippetMode
 /// <param name="Line">The page's line (1-based) of the block's first code line.</param>
 /// <param name="Code">The block's code.</param>
 /// <param name="Mode">Compile only, or compile and run.</param>
-/// <param name="Throws">For a run: the name of the exception the block demonstrates (its last statement throws it), or null.</param>
+/// <param name="Throws">For a run: the name of the exception the block demonstrates (it must end with one of that type), or null.</param>
 /// <param name="Context">The hidden context's code ("" when none).</param>
 /// <param name="ContextLine">The page's line of the context's first line (0 when none).</param>
 public sealed partial record DocSnippet(string File, int Line, string Code, SnippetMode Mode, string? Throws, string Context, int ContextLine)
