@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using TrainingDiagnostics.Kernels;
 using TrainingDiagnostics.MLNet.Internal;
@@ -19,15 +20,16 @@ namespace TrainingDiagnostics.MLNet;
 /// </remarks>
 public sealed class DiagnosticsCatalog
 {
-    internal DiagnosticsCatalog(MLContext mlContext)
+    /// <summary>One catalog per context, alive as long as its context.</summary>
+    private static readonly ConditionalWeakTable<MLContext, DiagnosticsCatalog> Catalogs = new();
+
+    private readonly Lock _registration = new();
+    private bool _ownAssemblyRegistered;
+    private bool _generatedAssemblyRegistered;
+
+    private DiagnosticsCatalog(MLContext mlContext)
     {
         Context = mlContext;
-        mlContext.ComponentCatalog.RegisterAssembly(typeof(FlagNonFiniteFactory).Assembly);
-        if (PointwiseFactoryTypes.GeneratedAssembly is { } generated)
-        {
-            // PointwiseDerivatives factories generated earlier in this process load in this context too.
-            mlContext.ComponentCatalog.RegisterAssembly(generated);
-        }
     }
 
     /// <summary>The ML.NET context the stages belong to.</summary>
@@ -150,6 +152,43 @@ public sealed class DiagnosticsCatalog
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentException.ThrowIfNullOrEmpty(name);
         return new ObservedEstimator<TTransformer>(Context, estimator, name);
+    }
+
+    /// <summary>
+    /// The catalog of <paramref name="context"/>: created on the first call, the same instance afterwards (thread-safe). Each
+    /// call makes sure this assembly is registered with the context's component catalog (once), and the assembly of the
+    /// PointwiseDerivatives factories generated in this process, once it exists, so that their saved stages load here.
+    /// </summary>
+    internal static DiagnosticsCatalog Of(MLContext context)
+    {
+        var catalog = Catalogs.GetValue(context, c => new DiagnosticsCatalog(c));
+        catalog.RegisterAssemblies();
+        return catalog;
+    }
+
+    private void RegisterAssemblies()
+    {
+        var generated = PointwiseFactoryTypes.GeneratedAssembly;
+        if (Volatile.Read(ref _ownAssemblyRegistered) && (generated is null || Volatile.Read(ref _generatedAssemblyRegistered)))
+        {
+            return;
+        }
+
+        lock (_registration)
+        {
+            if (!_ownAssemblyRegistered)
+            {
+                Context.ComponentCatalog.RegisterAssembly(typeof(FlagNonFiniteFactory).Assembly);
+                Volatile.Write(ref _ownAssemblyRegistered, true);
+            }
+
+            if (generated is not null && !_generatedAssemblyRegistered)
+            {
+                // PointwiseDerivatives factories generated earlier in this process (in any context) load in this one too.
+                Context.ComponentCatalog.RegisterAssembly(generated);
+                Volatile.Write(ref _generatedAssemblyRegistered, true);
+            }
+        }
     }
 
     internal static PointwiseDerivativesFactory<TFunction> RegisterFactory<TFunction>(MLContext context, int order)

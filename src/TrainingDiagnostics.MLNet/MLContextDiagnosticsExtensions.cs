@@ -8,14 +8,15 @@ public static class MLContextDiagnosticsExtensions
     /// <summary>
     /// The diagnostics catalog of <paramref name="mlContext"/>: a trainer for TorchSharp modules with observers and the
     /// training monitor, data-profiling and non-finite-flag stages, derivative columns, and a wrapper that records any
-    /// estimator's fit. Creating it registers this assembly with <c>mlContext.ComponentCatalog</c>, so that models holding
+    /// estimator's fit. The first call registers this assembly with <c>mlContext.ComponentCatalog</c>, so that models holding
     /// its savable stages load again in this context.
     /// </summary>
     /// <param name="mlContext">The ML.NET context.</param>
-    /// <returns>The catalog (cheap; records of profiled data and observed fits are kept per context).</returns>
+    /// <returns>The catalog: one per context, the same instance on every call (thread-safe); records of profiled data and
+    /// observed fits are kept per context.</returns>
     public static DiagnosticsCatalog Diagnostics(this MLContext mlContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        return new DiagnosticsCatalog(mlContext);
+        return DiagnosticsCatalog.Of(mlContext);
     }
 }

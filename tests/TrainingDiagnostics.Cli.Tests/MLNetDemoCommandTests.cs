@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TrainingDiagnostics.Cli;
 using TrainingDiagnostics.Cli.Commands;
+using TrainingDiagnostics.Cli.Demo;
 
 namespace TrainingDiagnostics.Cli.Tests;
 
@@ -34,13 +35,51 @@ public sealed class MLNetDemoCommandTests
         var profiles = lines.Where(e => e.GetProperty("kind").GetString() == "dataProfile").Select(e => e.GetProperty("name").GetString()).ToList();
         Assert.HasCount(2, profiles);
         Assert.Contains("input", profiles);
-        Assert.AreEqual(3, kinds.Count(k => k == "observedFit"));
+        Assert.AreEqual(4, kinds.Count(k => k == "observedFit"), "profile, normalize, flag, and the linear baseline");
         Assert.IsGreaterThan(40, kinds.Count(k => k == "step"));
         string html = File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName));
         Assert.Contains("id=\"data\"", html);
         Assert.Contains("id=\"pipeline\"", html);
         Assert.Contains("normalize (min-max)", html);
         Assert.Contains("verdict", output);
+    }
+
+    [TestMethod]
+    public void MLNetDemoFitsAnObservedLinearBaselineWhoseIterationCurvesReachTheLogAndTheReportAndWhoseAccuracyIsPrinted()
+    {
+        string folder = NewFolder();
+
+        var (code, output, error) = Tdiag("demo", "--mlnet", "--epochs", "1", "--out", folder);
+
+        Assert.AreEqual(ExitCodes.Success, code, error);
+        // The log, read with a generic JSON parser: the baseline's observed fit carries SDCA's per-iteration series.
+        var baseline = File.ReadAllLines(Path.Combine(folder, DemoCommand.RunLogFileName))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Single(e => e.GetProperty("kind").GetString() == "observedFit" && e.GetProperty("name").GetString() == MLNetDigitsDemo.BaselineStageName);
+        var series = baseline.GetProperty("series").EnumerateArray().ToList();
+        var loss = series.Single(s => s.GetProperty("name").GetString() == "sdca/loss");
+        int iterations = loss.GetProperty("iterations").GetArrayLength();
+        Assert.IsGreaterThan(1, iterations, "SDCA reports its loss at every iteration");
+        Assert.AreEqual(iterations, loss.GetProperty("values").GetArrayLength());
+        Assert.IsTrue(series.Any(s => s.GetProperty("name").GetString() == "sdca/dual_loss"));
+        var primal = loss.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.IsLessThan(primal[0], primal[^1], "the primal loss falls over the iterations");
+
+        // The report's Pipeline section draws the curves: the trainer's note and a chart.
+        string html = File.ReadAllText(Path.Combine(folder, DemoCommand.ReportFileName));
+        Assert.Contains(MLNetDigitsDemo.BaselineStageName, html);
+        Assert.Contains($"sdca: {iterations} reported iteration(s)", html);
+        Assert.Contains("id=\"pipeline-chart-0\"", html);
+        Assert.Contains("sdca: loss, dual_loss", html);
+
+        // Its accuracy, next to the network's, on the console and in the report's run tags.
+        var line = output.Split('\n').Single(l => l.StartsWith("baseline ", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(line, @"held-out accuracy (\d+\.\d) ?%");
+        Assert.IsTrue(match.Success, line);
+        double accuracy = double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.IsGreaterThan(85.0, accuracy, "a linear model on the digits' pixels reaches about 95%");
+        Assert.Contains(match.Value, html);
+        Assert.IsLessThan(output.IndexOf(line, StringComparison.Ordinal), output.IndexOf("held-out accuracy ", StringComparison.Ordinal));
     }
 
     [TestMethod]
@@ -104,7 +143,7 @@ public sealed class MLNetDemoCommandTests
             .Where(e => e.GetProperty("kind").GetString() == "observedFit")
             .Select(e => e.GetProperty("name").GetString()!)
             .ToArray();
-        CollectionAssert.AreEqual(new[] { "profile data", "flag non-finite" }, stages);
+        CollectionAssert.AreEqual(new[] { "profile data", "flag non-finite", MLNetDigitsDemo.BaselineStageName }, stages);
     }
 
     [TestMethod]

@@ -32,8 +32,14 @@ internal readonly record struct ColumnTypeShape(SchemaShape.Column.VectorKind Ki
 
     public bool IsScalar => Kind == SchemaShape.Column.VectorKind.Scalar;
 
-    /// <summary>The item is Single or Double (not a key).</summary>
+    /// <summary>The item is Single or Double (not a key): what every floating-point requirement accepts.</summary>
     public bool IsFloatingPoint => !IsKey && (Item == NumberDataViewType.Single || Item == NumberDataViewType.Double);
+
+    /// <summary>
+    /// A floating-point column whose items are Double (false: Single). The one test the stages that take Single or Double
+    /// dispatch on (the flag's factory, the conversion to Single, the profile's getters).
+    /// </summary>
+    public bool IsDouble => IsFloatingPoint && Item == NumberDataViewType.Double;
 
     /// <summary>The type as the errors write it: <c>Single</c>, <c>String</c>, <c>Vector&lt;Single, 13&gt;</c>, <c>Key&lt;UInt32, 3&gt;</c>...</summary>
     public string Describe()

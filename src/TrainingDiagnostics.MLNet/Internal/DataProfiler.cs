@@ -137,11 +137,13 @@ internal static class DataProfiler
         return names;
     }
 
+    /// <summary>The column's values as doubles, row by row: a Single or Double column (as checked), scalar or vector.</summary>
     private static Func<double[]> Getter(DataViewRowCursor cursor, DataViewSchema.Column column)
     {
-        switch (column.Type)
+        var type = ColumnTypeShape.Of(column.Type);
+        switch (type.IsScalar, type.IsDouble)
         {
-            case VectorDataViewType { ItemType: var item } when item == NumberDataViewType.Single:
+            case (false, false):
             {
                 var get = cursor.GetGetter<VBuffer<float>>(column);
                 VBuffer<float> buffer = default;
@@ -152,7 +154,7 @@ internal static class DataProfiler
                 };
             }
 
-            case VectorDataViewType:
+            case (false, true):
             {
                 var get = cursor.GetGetter<VBuffer<double>>(column);
                 VBuffer<double> buffer = default;
@@ -163,7 +165,7 @@ internal static class DataProfiler
                 };
             }
 
-            case var t when t == NumberDataViewType.Single:
+            case (true, false):
             {
                 var get = cursor.GetGetter<float>(column);
                 float value = 0;

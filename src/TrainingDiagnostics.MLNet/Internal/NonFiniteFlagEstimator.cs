@@ -15,20 +15,20 @@ internal sealed class NonFiniteFlagEstimator(MLContext context, string inputColu
     {
         ArgumentNullException.ThrowIfNull(input);
         var column = ColumnChecks.Require(input.Schema, inputColumnName, ColumnRequirement.FlagNonFiniteInput);
-        return Chain(ColumnTypeShape.Of(column.Type).Item).Fit(input);
+        return Chain(ColumnTypeShape.Of(column.Type)).Fit(input);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var type = ColumnChecks.Require(inputSchema, inputColumnName, ColumnRequirement.FlagNonFiniteInput);
-        return Chain(type.Item).GetOutputSchema(inputSchema);
+        return Chain(type).GetOutputSchema(inputSchema);
     }
 
-    private IEstimator<ITransformer> Chain(DataViewType item)
+    private IEstimator<ITransformer> Chain(ColumnTypeShape type)
     {
         // Concatenate keeps the item type, so no value is rounded before it is checked.
-        if (item == NumberDataViewType.Double)
+        if (type.IsDouble)
         {
             return context.Transforms.Concatenate(NonFiniteDoubleInput.ColumnName, inputColumnName)
                 .Append(context.Transforms.CustomMapping(new FlagNonFiniteDoubleFactory().GetMapping(), FlagNonFiniteDoubleFactory.ContractName))

@@ -13,20 +13,20 @@ internal sealed class PointwiseDerivativesEstimator<TFunction>(MLContext context
     {
         ArgumentNullException.ThrowIfNull(input);
         var column = ColumnChecks.Require(input.Schema, inputColumnName, ColumnRequirement.PointwiseInput);
-        return Chain(ColumnTypeShape.Of(column.Type).Item).Fit(input);
+        return Chain(ColumnTypeShape.Of(column.Type)).Fit(input);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var type = ColumnChecks.Require(inputSchema, inputColumnName, ColumnRequirement.PointwiseInput);
-        return Chain(type.Item).GetOutputSchema(inputSchema);
+        return Chain(type).GetOutputSchema(inputSchema);
     }
 
-    private IEstimator<ITransformer> Chain(DataViewType item)
+    private IEstimator<ITransformer> Chain(ColumnTypeShape type)
     {
         var factory = DiagnosticsCatalog.RegisterFactory<TFunction>(context, order);
-        return StageChains.ToSingleVector(context, inputColumnName, item, PointwiseInput.ColumnName)
+        return StageChains.ToSingleVector(context, inputColumnName, type, PointwiseInput.ColumnName)
             .Append(context.Transforms.CustomMapping(factory.GetMapping(), PointwiseFactoryTypes.ContractName(typeof(TFunction), order)))
             .Append(context.Transforms.CopyColumns(outputColumnName, PointwiseOutput.ColumnName))
             .Append(context.Transforms.DropColumns(PointwiseInput.ColumnName, PointwiseOutput.ColumnName));

@@ -8,10 +8,10 @@ internal static class StageChains
 {
     public const string ConvertedSuffix = "__single";
 
-    public static IEstimator<ITransformer> ToSingleVector(MLContext context, string input, DataViewType itemType, string fixedName)
+    public static IEstimator<ITransformer> ToSingleVector(MLContext context, string input, ColumnTypeShape type, string fixedName)
     {
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
-        if (itemType == NumberDataViewType.Double)
+        if (type.IsDouble)
         {
             string converted = fixedName + ConvertedSuffix;
             return chain

@@ -186,7 +186,7 @@ public static class DemoCommand
             incidents         {result.Anomalies.Count}
             loss              {result.FirstLoss:F4} (first step) -> {result.FinalLoss:F4} (last step)
             train accuracy    {result.TrainAccuracy:P1} of {result.TrainCount} images
-            held-out accuracy {result.HeldOutAccuracy:P1} of {result.HeldOutCount} images
+            held-out accuracy {result.HeldOutAccuracy:P1} of {result.HeldOutCount} images{(result.Baseline is { } baseline ? $"\nbaseline          {baseline}" : "")}
             run log           {runLogPath}
             report            {reportPath}
             """));

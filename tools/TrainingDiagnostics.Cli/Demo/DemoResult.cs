@@ -21,4 +21,7 @@ internal sealed record DemoResult(
 
     /// <summary>The held-out loss of the last evaluation (NaN where none was measured).</summary>
     public double HeldOutLoss { get; init; } = double.NaN;
+
+    /// <summary>The linear baseline fitted beside the network and its held-out accuracy, in words (null where none was fitted).</summary>
+    public string? Baseline { get; init; }
 }
