@@ -64,14 +64,16 @@ internal sealed class RunFold
             fold.Add(curvature[next++]);
         }
 
-        foreach (MetricRecord metric in run.Metrics)
+        // Every other kind after them, in the table's order (metrics, data profiles, observed fits, failures, heals).
+        foreach (RunLogKind kind in RunLogKinds.All)
         {
-            fold.Add(metric);
-        }
-
-        foreach (object record in run.DataProfiles.Cast<object>().Concat(run.ObservedFits).Concat(run.InstrumentFailures).Concat(run.Heals))
-        {
-            fold.Add(record);
+            if (kind.RecordType != typeof(StepRecord) && kind.RecordType != typeof(AnomalyEvent) && kind.RecordType != typeof(CurvatureRecord))
+            {
+                foreach (object record in kind.RecordsOf(run))
+                {
+                    fold.Add(record);
+                }
+            }
         }
 
         return fold.Finish(run.Metadata, run.IsComplete, run.SkippedRecordCount);
