@@ -191,7 +191,8 @@ public sealed class RunLogCursor : IDisposable
         string? kind;
         try
         {
-            kind = KindOf(line);
+            // A step line as the writer writes it starts so; reading its kind from the bytes gives the same answer, faster.
+            kind = line.StartsWith("{\"kind\":\"step\","u8) ? RunLogSchema.StepKind : KindOf(line);
         }
         catch (JsonException ex)
         {

@@ -325,7 +325,7 @@ internal static class StepLine
                     : $"a step has more per-parameter values than the {names.Length} parameters announced", null);
             }
 
-            values[count++] = float32 && reader.TokenType == JsonTokenType.Number ? reader.GetSingle() : Number(ref reader);
+            values[count++] = float32 && reader.TokenType == JsonTokenType.Number ? Single(ref reader) : Number(ref reader);
         }
 
         if (count != names.Length)
@@ -413,9 +413,12 @@ internal static class StepLine
 
     private static string NamedLiteral(double value) => double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
 
+    private static double Single(ref Utf8JsonReader reader) =>
+        !reader.HasValueSequence && JsonNumber.TryParseSingle(reader.ValueSpan, out double value) ? value : reader.GetSingle();
+
     private static double? Number(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        JsonTokenType.Number => reader.GetDouble(),
+        JsonTokenType.Number => !reader.HasValueSequence && !reader.ValueIsEscaped && JsonNumber.TryParseDouble(reader.ValueSpan, out double value) ? value : reader.GetDouble(),
         JsonTokenType.Null => null,
         JsonTokenType.String when reader.ValueTextEquals("NaN"u8) => double.NaN,
         JsonTokenType.String when reader.ValueTextEquals("Infinity"u8) => double.PositiveInfinity,

@@ -84,12 +84,33 @@ internal sealed class RunFold
     {
         var fold = new RunFold(options);
         int n = 0;
-        while (cursor.MoveNext())
+        if (PrefetchedRecords.Useful)
         {
-            fold.Add(cursor.Current);
-            if (progress is not null && (++n & 1023) == 0 && cursor.Length is long length && length > 0)
+            // Parse on a second core while this one folds: the same records in the same order, so the same view.
+            using var prefetched = new PrefetchedRecords(cursor);
+            foreach (ArraySegment<object> batch in prefetched.Batches())
             {
-                progress.Report((double)cursor.BytesRead / length);
+                foreach (object record in batch)
+                {
+                    fold.Add(record);
+                }
+
+                n += batch.Count;
+                if (progress is not null && (n & 1023) < batch.Count && cursor.Length is long length && length > 0)
+                {
+                    progress.Report((double)cursor.BytesRead / length);
+                }
+            }
+        }
+        else
+        {
+            while (cursor.MoveNext())
+            {
+                fold.Add(cursor.Current);
+                if (progress is not null && (++n & 1023) == 0 && cursor.Length is long length && length > 0)
+                {
+                    progress.Report((double)cursor.BytesRead / length);
+                }
             }
         }
 
