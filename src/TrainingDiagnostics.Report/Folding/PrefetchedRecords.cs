@@ -7,16 +7,17 @@ namespace TrainingDiagnostics.Report.Folding;
 /// <summary>
 /// Reads a log's records on a second thread while the caller folds them: parsing (most of a report's time) and folding
 /// run on two cores. Records come in log order, in batches of <see cref="BatchSize"/>, at most <see cref="Ahead"/>
-/// batches ahead of the fold (so memory stays bounded: a few megabytes). A damaged log raises its
+/// batches ahead of the fold: few enough that the records still die young (a version-1 step holds an object per
+/// parameter; a deeper queue let them reach the older generations and doubled the collector's work). A damaged log raises its
 /// <see cref="InvalidDataException"/> on the folding thread, after the records before the damage.
 /// </summary>
 internal sealed class PrefetchedRecords : IDisposable
 {
     /// <summary>Records per hand-over.</summary>
-    public const int BatchSize = 256;
+    public const int BatchSize = 32;
 
     /// <summary>Batches read ahead at most.</summary>
-    public const int Ahead = 4;
+    public const int Ahead = 2;
 
     private readonly RunLogCursor _cursor;
     private readonly BlockingCollection<ArraySegment<object>> _ready = new(Ahead);
