@@ -146,17 +146,7 @@ internal static class CanonicalStepLine
             return null;
         }
 
-        return new StepRecord
-        {
-            Step = step.Value,
-            Epoch = epoch,
-            Loss = loss.Value,
-            LearningRate = learningRate,
-            ElapsedMilliseconds = elapsed,
-            GradientNorm = total,
-            Skipped = skipped,
-            Layers = gradient is null ? [] : new ParameterColumns(names, gradient, weight, update),
-        };
+        return StepLine.Record(step.Value, epoch, loss.Value, learningRate, elapsed, total, skipped, names, gradient, weight, update);
     }
 
     private static int FieldOf(ReadOnlySpan<byte> name)

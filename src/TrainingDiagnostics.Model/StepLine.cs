@@ -262,18 +262,23 @@ internal static class StepLine
             Narrow(update);
         }
 
-        return new StepRecord
+        return Record(step.Value, epoch, loss.Value, learningRate, elapsed, total, skipped, names, gradient, weight, update);
+    }
+
+    /// <summary>The record of a version-2 step line's fields; its layers are the columns (none without gradient norms).</summary>
+    public static StepRecord Record(
+        long step, int? epoch, double loss, double? learningRate, double? elapsed, double? total, bool? skipped,
+        string[] names, double?[]? gradient, double?[]? weight, double?[]? update) => new()
         {
-            Step = step.Value,
+            Step = step,
             Epoch = epoch,
-            Loss = loss.Value,
+            Loss = loss,
             LearningRate = learningRate,
             ElapsedMilliseconds = elapsed,
             GradientNorm = total,
             Skipped = skipped,
             Layers = gradient is null ? [] : new ParameterColumns(names, gradient, weight, update),
         };
-    }
 
     /// <summary>The names of a parameters line, or null when it has none.</summary>
     public static string[]? ReadNames(ReadOnlySpan<byte> line)
