@@ -1,7 +1,8 @@
 namespace TrainingDiagnostics.Model;
 
 /// <summary>
-/// A whole training run as read from (or about to be written to) a run log: its metadata and its steps.
+/// A whole training run as read from (or about to be written to) a run log: its metadata and one list per record kind
+/// (<see cref="RunLogKinds.All"/> says which list holds which kind).
 /// </summary>
 public sealed record DiagnosticsRun
 {
@@ -43,7 +44,7 @@ public sealed record DiagnosticsRun
     /// </summary>
     public int SkippedRecordCount { get; init; }
 
-    /// <summary>Value equality, comparing <see cref="Steps"/> element by element.</summary>
+    /// <summary>Value equality, comparing the records of every kind (<see cref="RunLogKinds.All"/>) element by element.</summary>
     /// <param name="other">The run to compare with.</param>
     /// <returns><see langword="true"/> when metadata, flags and every step are equal.</returns>
     public bool Equals(DiagnosticsRun? other) =>
@@ -51,14 +52,7 @@ public sealed record DiagnosticsRun
         && Metadata.Equals(other.Metadata)
         && IsComplete == other.IsComplete
         && SkippedRecordCount == other.SkippedRecordCount
-        && Steps.SequenceEqual(other.Steps)
-        && Anomalies.SequenceEqual(other.Anomalies)
-        && Metrics.SequenceEqual(other.Metrics)
-        && DataProfiles.SequenceEqual(other.DataProfiles)
-        && ObservedFits.SequenceEqual(other.ObservedFits)
-        && Curvature.SequenceEqual(other.Curvature)
-        && InstrumentFailures.SequenceEqual(other.InstrumentFailures)
-        && Heals.SequenceEqual(other.Heals);
+        && RunLogKinds.All.All(kind => kind.SameRecords(this, other));
 
     /// <summary>A hash consistent with <see cref="Equals(DiagnosticsRun?)"/>.</summary>
     /// <returns>The hash code.</returns>

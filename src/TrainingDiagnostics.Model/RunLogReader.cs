@@ -68,58 +68,23 @@ public static class RunLogReader
 
     private static DiagnosticsRun Collect(RunLogCursor cursor)
     {
-        var steps = new List<StepRecord>();
-        var anomalies = new List<AnomalyEvent>();
-        var metrics = new List<MetricRecord>();
-        var dataProfiles = new List<DataProfileRecord>();
-        var observedFits = new List<ObservedFitRecord>();
-        var curvature = new List<CurvatureRecord>();
-        var instrumentFailures = new List<InstrumentFailureRecord>();
-        var heals = new List<HealRecord>();
+        Dictionary<Type, List<object>> records = RunLogKinds.All.ToDictionary(k => k.RecordType, _ => new List<object>());
         while (cursor.MoveNext())
         {
-            switch (cursor.Current)
-            {
-                case StepRecord step:
-                    steps.Add(step);
-                    break;
-                case AnomalyEvent anomaly:
-                    anomalies.Add(anomaly);
-                    break;
-                case MetricRecord metric:
-                    metrics.Add(metric);
-                    break;
-                case DataProfileRecord profile:
-                    dataProfiles.Add(profile);
-                    break;
-                case ObservedFitRecord fit:
-                    observedFits.Add(fit);
-                    break;
-                case CurvatureRecord estimate:
-                    curvature.Add(estimate);
-                    break;
-                case InstrumentFailureRecord failure:
-                    instrumentFailures.Add(failure);
-                    break;
-                case HealRecord heal:
-                    heals.Add(heal);
-                    break;
-            }
+            records[cursor.Current.GetType()].Add(cursor.Current);
         }
 
-        return new DiagnosticsRun
+        var run = new DiagnosticsRun
         {
             Metadata = cursor.Metadata,
-            Steps = steps,
-            Anomalies = anomalies,
-            Metrics = metrics,
-            DataProfiles = dataProfiles,
-            ObservedFits = observedFits,
-            Curvature = curvature,
-            InstrumentFailures = instrumentFailures,
-            Heals = heals,
             IsComplete = cursor.IsComplete,
             SkippedRecordCount = cursor.SkippedRecordCount,
         };
+        foreach (RunLogKind kind in RunLogKinds.All)
+        {
+            run = kind.WithRecords(run, records[kind.RecordType]);
+        }
+
+        return run;
     }
 }

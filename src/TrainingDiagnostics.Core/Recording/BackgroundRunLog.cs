@@ -36,7 +36,7 @@ internal sealed class BackgroundRunLog : IDisposable
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
-    /// <summary>Queues a record (a step, an anomaly, a metric, a curvature estimate or a data profile) to be written in order.</summary>
+    /// <summary>Queues a record of any kind in <see cref="RunLogKinds.All"/> to be written in order.</summary>
     /// <exception cref="IOException">An earlier record could not be written (rethrown as it was raised).</exception>
     public void Enqueue(object record)
     {
@@ -90,42 +90,12 @@ internal sealed class BackgroundRunLog : IDisposable
                 continue; // the log is broken: the error is reported once, the records are dropped
             try
             {
-                Write(record);
+                _writer.WriteRecord(record); // any kind in RunLogKinds
             }
             catch (Exception e)
             {
                 _failure = ExceptionDispatchInfo.Capture(e);
             }
-        }
-    }
-
-    private void Write(object record)
-    {
-        switch (record)
-        {
-            case StepRecord step:
-                _writer.Write(step);
-                break;
-            case AnomalyEvent anomaly:
-                _writer.Write(anomaly);
-                break;
-            case MetricRecord metric:
-                _writer.Write(metric);
-                break;
-            case CurvatureRecord curvature:
-                _writer.Write(curvature);
-                break;
-            case InstrumentFailureRecord failure:
-                _writer.Write(failure);
-                break;
-            case HealRecord heal:
-                _writer.Write(heal);
-                break;
-            case DataProfileRecord profile:
-                _writer.Write(profile);
-                break;
-            default:
-                throw new InvalidOperationException($"The run log has no line for a {record.GetType().Name}.");
         }
     }
 }

@@ -64,14 +64,16 @@ internal sealed class RunFold
             fold.Add(curvature[next++]);
         }
 
-        foreach (MetricRecord metric in run.Metrics)
+        // Every other kind after them, in the table's order (metrics, data profiles, observed fits, failures, heals).
+        foreach (RunLogKind kind in RunLogKinds.All)
         {
-            fold.Add(metric);
-        }
-
-        foreach (object record in run.DataProfiles.Cast<object>().Concat(run.ObservedFits).Concat(run.InstrumentFailures).Concat(run.Heals))
-        {
-            fold.Add(record);
+            if (kind.RecordType != typeof(StepRecord) && kind.RecordType != typeof(AnomalyEvent) && kind.RecordType != typeof(CurvatureRecord))
+            {
+                foreach (object record in kind.RecordsOf(run))
+                {
+                    fold.Add(record);
+                }
+            }
         }
 
         return fold.Finish(run.Metadata, run.IsComplete, run.SkippedRecordCount);
@@ -82,12 +84,35 @@ internal sealed class RunFold
     {
         var fold = new RunFold(options);
         int n = 0;
-        while (cursor.MoveNext())
+        if (PrefetchedRecords.Useful && cursor.SchemaVersion >= 2)
         {
-            fold.Add(cursor.Current);
-            if (progress is not null && (++n & 1023) == 0 && cursor.Length is long length && length > 0)
+            // Parse on a second core while this one folds: the same records in the same order, so the same view. Not for
+            // version-1 logs: their steps hold an object per parameter, and handing those across threads cost more
+            // collector work than the second core saved (measured: 20 s of CPU against 17 s for 1.5 GB).
+            using var prefetched = new PrefetchedRecords(cursor);
+            foreach (ArraySegment<object> batch in prefetched.Batches())
             {
-                progress.Report((double)cursor.BytesRead / length);
+                foreach (object record in batch)
+                {
+                    fold.Add(record);
+                }
+
+                n += batch.Count;
+                if (progress is not null && (n & 1023) < batch.Count && cursor.Length is long length && length > 0)
+                {
+                    progress.Report((double)cursor.BytesRead / length);
+                }
+            }
+        }
+        else
+        {
+            while (cursor.MoveNext())
+            {
+                fold.Add(cursor.Current);
+                if (progress is not null && (++n & 1023) == 0 && cursor.Length is long length && length > 0)
+                {
+                    progress.Report((double)cursor.BytesRead / length);
+                }
             }
         }
 
