@@ -55,9 +55,13 @@ public sealed partial class GoldenReportTests
     [DataRow("compare-none-sqrt-overfit-mlnet", new[] { "none", "sqrt", "overfit", "mlnet" })]
     public void TheComparisonOfDemoLogsIsItsGolden(string golden, string[] names)
     {
-        List<DiagnosticsRun> runs = names.Select(n => RunLogReader.Read(Log(n))).ToList();
+        string[] logs = names.Select(Log).ToArray();
+        var streamed = new StringWriter(CultureInfo.InvariantCulture);
+        IReadOnlyList<ReportSummary> summaries = HtmlReport.CompareLogs(logs, streamed);
 
-        AssertGolden(golden, TestRuns.RenderCompare(runs));
+        AssertGolden(golden, streamed.ToString());
+        Assert.AreEqual(streamed.ToString(), TestRuns.RenderCompare(logs.Select(RunLogReader.Read).ToList()), "the in-memory runs compare as their logs do");
+        CollectionAssert.AreEqual(names.Select(n => RunLogReader.Read(Log(n)).Metadata.RunName).ToArray(), summaries.Select(s => s.Metadata.RunName).ToArray());
     }
 
     [TestMethod]

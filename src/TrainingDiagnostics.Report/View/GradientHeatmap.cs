@@ -1,6 +1,4 @@
-using TrainingDiagnostics.Model;
-
-namespace TrainingDiagnostics.Report.Rendering;
+namespace TrainingDiagnostics.Report.View;
 
 /// <summary>
 /// The layers x steps matrix behind the heatmap (built by <see cref="Folding.ParameterFold"/>): each column covers a run of consecutive steps and holds, per
@@ -46,9 +44,4 @@ internal sealed class GradientHeatmap
         !double.IsFinite(value) ? NonFinite
         : value <= 0 ? Zero
         : (int)Math.Round(Math.Log10(value) * 100, MidpointRounding.AwayFromZero);
-
-    /// <summary>The heatmap of <paramref name="steps"/> in at most <paramref name="maxColumns"/> columns (folded as the report folds a log).</summary>
-    public static GradientHeatmap Build(IReadOnlyList<StepRecord> steps, int maxColumns) =>
-        Folding.RunFold.FromRun(new DiagnosticsRun { Metadata = new RunMetadata { RunName = "" }, Steps = steps }, new ReportOptions { MaxHeatmapColumns = maxColumns })
-            .Parameters.Heatmap;
 }
