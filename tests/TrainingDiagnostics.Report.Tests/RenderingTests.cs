@@ -78,7 +78,7 @@ public sealed class RenderingTests
         var steps = a.Select((g, i) => Step(i + 100, 1, ("a", g), ("b", 0))).ToList();
         steps[9] = Step(109, 1, ("c", 1000), ("a", 1000)); // another order, a new parameter
 
-        GradientHeatmap map = Heatmap(steps, 4);
+        GradientHeatmap map = Heatmaps.Of(steps, 4);
 
         CollectionAssert.AreEqual(new[] { "a", "b", "c" }, map.Layers.ToArray());
         CollectionAssert.AreEqual(new long[] { 100, 103, 105, 108 }, map.ColumnStart);

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TrainingDiagnostics.Model;
-using TrainingDiagnostics.Report.Folding;
-using TrainingDiagnostics.Report.View;
 
 namespace TrainingDiagnostics.Report.Tests;
 
@@ -78,10 +76,6 @@ internal static partial class TestRuns
         Threshold = 120,
         Action = "SkipStep",
     };
-
-    /// <summary>The heatmap of <paramref name="steps"/> in at most <paramref name="maxColumns"/> columns, folded as the report folds a log.</summary>
-    public static GradientHeatmap Heatmap(IReadOnlyList<StepRecord> steps, int maxColumns) =>
-        RunFold.FromRun(new DiagnosticsRun { Metadata = new RunMetadata { RunName = "" }, Steps = steps }, new ReportOptions { MaxHeatmapColumns = maxColumns }).Parameters.Heatmap;
 
     public static string Render(DiagnosticsRun run, ReportOptions? options = null)
     {

@@ -101,8 +101,15 @@ internal static class ChartConstants
         }
 
         json.WriteEndArray();
+        json.WriteNumber("pad", Padding);
+        json.WriteNumber("flat", FlatTolerance);
+        json.WriteNumber("flatHalf", FlatHalfWidth);
         json.WriteNumber("zero", GradientHeatmap.Zero);
         json.WriteNumber("nonFinite", GradientHeatmap.NonFinite);
+        json.WriteNumber("perDecade", GradientHeatmap.CodesPerDecade);
+        json.WriteNumber("heatW", HeatmapWidth);
+        json.WriteNumber("heatH", HeatmapMaxHeight);
+        json.WriteNumber("legend", LegendWidth);
         json.WriteEndObject();
     }
 }

@@ -16,6 +16,9 @@ internal sealed class GradientHeatmap
     /// <summary>Cell code: NaN or infinity.</summary>
     public const int NonFinite = 99999;
 
+    /// <summary>Codes per decade: a finite positive value's code is round(log10(value) x this).</summary>
+    public const int CodesPerDecade = 100;
+
     public GradientHeatmap(IReadOnlyList<string> layers, long[] start, long[] end, int[][] gradient, int[][]? update)
     {
         Layers = layers;
@@ -43,5 +46,5 @@ internal sealed class GradientHeatmap
     public static int Quantize(double value) =>
         !double.IsFinite(value) ? NonFinite
         : value <= 0 ? Zero
-        : (int)Math.Round(Math.Log10(value) * 100, MidpointRounding.AwayFromZero);
+        : (int)Math.Round(Math.Log10(value) * CodesPerDecade, MidpointRounding.AwayFromZero);
 }
