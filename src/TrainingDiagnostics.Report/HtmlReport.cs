@@ -23,7 +23,8 @@ namespace TrainingDiagnostics.Report;
 /// the same under any culture.</para>
 /// <para>Cost: one pass over the records (linear in steps x parameters) folds the run into a view model whose size does
 /// not grow with the run (downsampled series, a fixed number of heatmap columns, per-parameter summaries, a bounded
-/// incident digest); both renderers (HTML and the embedded JSON) read only that. Lines are downsampled with LTTB, the
+/// incident digest); the page's view is built from that once (verdict, series, readings), and both renderers (HTML and
+/// the embedded JSON) read only the view. Lines are downsampled with LTTB, the
 /// heatmap keeps column maxima, steps with an incident are kept exactly. From a log
 /// (<see cref="WriteLogs(IReadOnlyList{string}, string, ReportOptions?, IProgress{double}?)"/>) memory stays bounded
 /// whatever the run's length: 16 to 32 bytes per step for the loss and learning-rate columns, the rest fixed.</para>
@@ -166,7 +167,7 @@ public static class HtmlReport
         RunSections.Begin(writer, page.Title);
         writer.WriteLine("<header>");
         writer.WriteLine($"<h1>{HtmlText.Encode(page.Title)}</h1>");
-        writer.WriteLine($"<p class=\"summary\">{Summary(run)}</p>");
+        writer.WriteLine($"<p class=\"summary\">{Summary(page)}</p>");
         writer.WriteLine("</header>");
         RunSections.Banners(writer, run, "");
         RunSections.Verdict(writer, page.Verdict, run, "verdict", "");
@@ -219,7 +220,7 @@ public static class HtmlReport
         RunSections.GradientTable(writer, run.Parameters.Rows);
         writer.WriteLine("</section>");
 
-        CurvatureSection.Write(writer, run); // only when the run has curvature records
+        CurvatureSection.Write(writer, run, page.Curvature); // only when the run has curvature records
         RunSections.Incidents(writer, run, page.Incidents, "", "Incidents");
         DataSection.Write(writer, run); // ML.NET pipeline records: only when present
         PipelineSection.Write(writer, run, page.Pipeline);
@@ -347,16 +348,16 @@ public static class HtmlReport
         return new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
-    private static string Summary(RunView run)
+    private static string Summary(ReportView page)
     {
-        if (run.Steps.LastStep is not long lastStep)
+        StepsView steps = page.Run.Steps;
+        if (steps.LastStep is not long lastStep)
         {
             return "No steps recorded.";
         }
 
-        string metrics = string.Concat(run.Metrics.Where(m => m.Direction != MetricDirection.Unknown).Take(3)
-            .Select(m => Invariant($"; {HtmlText.Encode(m.Name)} {HtmlText.Number(m.Values[^1])}")));
-        return Invariant($"{run.Steps.Count} steps recorded; final loss {HtmlText.Number(run.Steps.LastLoss)} at step {lastStep}{metrics}.");
+        string metrics = string.Concat(page.HeadlineMetrics.Select(m => Invariant($"; {HtmlText.Encode(m.Name)} {HtmlText.Number(m.Last)}")));
+        return Invariant($"{steps.Count} steps recorded; final loss {HtmlText.Number(steps.LastLoss)} at step {lastStep}{metrics}.");
     }
 
     /// <summary>One log's share of its bytes read, reported as the share of all the logs' bytes (those before it counted as read).</summary>

@@ -20,6 +20,9 @@ internal sealed class ReportView
     /// <summary>The verdict and its findings, most important first.</summary>
     public required RunVerdict Verdict { get; init; }
 
+    /// <summary>The last values of the first three metrics whose better direction is known (the page's summary line).</summary>
+    public required IReadOnlyList<(string Name, double Last)> HeadlineMetrics { get; init; }
+
     /// <summary>The detailed incidents as the timeline and the script name them.</summary>
     public required IReadOnlyList<IncidentMark> Incidents { get; init; }
 
@@ -34,6 +37,9 @@ internal sealed class ReportView
 
     /// <summary>The small charts under the loss chart: each metric that is not a loss, then the learning rate.</summary>
     public required IReadOnlyList<SmallChart> SmallCharts { get; init; }
+
+    /// <summary>The Curvature section's series and table (empty without curvature records).</summary>
+    public required CurvatureCharts Curvature { get; init; }
 
     /// <summary>The progress charts of the ML.NET pipeline's trainers; empty without them.</summary>
     public required IReadOnlyList<StageProgress> Pipeline { get; init; }
@@ -52,11 +58,13 @@ internal sealed class ReportView
             Run = run,
             Title = options.Title ?? $"Training report: {run.Metadata.RunName}",
             Verdict = FindingRules.Evaluate(run),
+            HeadlineMetrics = run.Metrics.Where(m => m.Direction != MetricDirection.Unknown).Take(3).Select(m => (m.Name, m.Values[^1])).ToList(),
             Incidents = IncidentMark.Index(run, ""),
             Loss = run.Steps.Loss,
             Overlays = overlays,
             LossLogScale = ChartScale.PrefersLog([run.Steps.Loss, .. overlays]),
             SmallCharts = BuildSmallCharts(run, maxPoints),
+            Curvature = CurvatureCharts.Of(run.Curvature),
             Pipeline = StageProgress.Of(run.ObservedFits, maxPoints),
         };
     }
