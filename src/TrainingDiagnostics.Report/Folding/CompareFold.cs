@@ -7,9 +7,9 @@ namespace TrainingDiagnostics.Report.Folding;
 
 /// <summary>
 /// What the comparison shows of a run beyond its report's view (it rides along with <see cref="RunFold"/>, one per run):
-/// the total gradient norm and the learning rate of each step, kept as compact columns (17 bytes per step each, the
-/// learning rate only once a step recorded one) so that their lines downsample exactly as the loss does, the lowest
-/// finite loss, and the range of steps the run's steps and metrics cover.
+/// the total gradient norm and the learning rate of each step, kept as compact columns (the step, 8 bytes; each value,
+/// 9 bytes with whether it was recorded; the learning rate only once a step recorded one) so that their lines downsample
+/// exactly as the loss does, the lowest finite loss, and the range of steps the run's steps and metrics cover.
 /// </summary>
 internal sealed class CompareFold : IRunFold
 {
