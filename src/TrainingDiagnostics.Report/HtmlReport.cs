@@ -23,7 +23,8 @@ namespace TrainingDiagnostics.Report;
 /// the same under any culture.</para>
 /// <para>Cost: one pass over the records (linear in steps x parameters) folds the run into a view model whose size does
 /// not grow with the run (downsampled series, a fixed number of heatmap columns, per-parameter summaries, a bounded
-/// incident digest); both renderers (HTML and the embedded JSON) read only that. Lines are downsampled with LTTB, the
+/// incident digest); the page's view is built from that once (verdict, series, readings), and both renderers (HTML and
+/// the embedded JSON) read only the view. Lines are downsampled with LTTB, the
 /// heatmap keeps column maxima, steps with an incident are kept exactly. From a log
 /// (<see cref="WriteLogs(IReadOnlyList{string}, string, ReportOptions?, IProgress{double}?)"/>) memory stays bounded
 /// whatever the run's length: 16 to 32 bytes per step for the loss and learning-rate columns, the rest fixed.</para>
@@ -73,10 +74,10 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(logPaths);
         options ??= new ReportOptions();
         options.Validate();
-        RunView view = FoldLogs(logPaths, options, progress);
+        ReportView page = ReportView.Build(FoldLogs(logPaths, options, progress), options);
         using StreamWriter writer = Create(outputPath);
-        Render(view, writer, options);
-        return Summarize(view);
+        Render(page, writer);
+        return Summarize(page.Run, page.Verdict);
     }
 
     /// <summary>
@@ -94,9 +95,9 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(writer);
         options ??= new ReportOptions();
         options.Validate();
-        RunView view = FoldLogs(logPaths, options, progress);
-        Render(view, writer, options);
-        return Summarize(view);
+        ReportView page = ReportView.Build(FoldLogs(logPaths, options, progress), options);
+        Render(page, writer);
+        return Summarize(page.Run, page.Verdict);
     }
 
     /// <summary>The verdict on the run log(s) at <paramref name="logPaths"/>, streaming (one pass, bounded memory), without rendering.</summary>
@@ -108,10 +109,12 @@ public static class HtmlReport
         return Summarize(FoldLogs(logPaths, new ReportOptions(), null));
     }
 
-    private static ReportSummary Summarize(RunView view) => new()
+    private static ReportSummary Summarize(RunView view) => Summarize(view, FindingRules.Evaluate(view));
+
+    private static ReportSummary Summarize(RunView view, RunVerdict verdict) => new()
     {
         Metadata = view.Metadata,
-        Verdict = FindingRules.Evaluate(view),
+        Verdict = verdict,
         IsComplete = view.IsComplete,
         StepCount = view.Steps.Count,
         IncidentCount = view.Incidents.Count,
@@ -154,42 +157,35 @@ public static class HtmlReport
         }
     }
 
-    /// <summary>Renders the view model as the HTML document; reads nothing else.</summary>
-    internal static void Render(RunView run, TextWriter writer, ReportOptions options)
-    {
-        RunVerdict verdict = FindingRules.Evaluate(run);
-        string title = options.Title ?? $"Training report: {run.Metadata.RunName}";
-        var incidentIndex = RunSections.IncidentIndex(run, "");
+    /// <summary>Builds the page's view from the folded run, then renders it.</summary>
+    internal static void Render(RunView run, TextWriter writer, ReportOptions options) => Render(ReportView.Build(run, options), writer);
 
-        RunSections.Begin(writer, title);
+    /// <summary>Renders the page's view as the HTML document; reads nothing else and computes nothing.</summary>
+    private static void Render(ReportView page, TextWriter writer)
+    {
+        RunView run = page.Run;
+        RunSections.Begin(writer, page.Title);
         writer.WriteLine("<header>");
-        writer.WriteLine($"<h1>{HtmlText.Encode(title)}</h1>");
-        writer.WriteLine($"<p class=\"summary\">{Summary(run)}</p>");
+        writer.WriteLine($"<h1>{HtmlText.Encode(page.Title)}</h1>");
+        writer.WriteLine($"<p class=\"summary\">{Summary(page)}</p>");
         writer.WriteLine("</header>");
         RunSections.Banners(writer, run, "");
-        RunSections.Verdict(writer, verdict, run, "verdict", "");
+        RunSections.Verdict(writer, page.Verdict, run, "verdict", "");
 
-        ChartSeries loss = run.Steps.Loss;
-        IReadOnlyList<MetricHistory> metrics = run.Metrics;
-        List<ChartSeries> overlays = metrics
-            .Select((m, i) => (Metric: m, Index: i))
-            .Where(m => MetricNames.IsLoss(m.Metric.Name))
-            .Select(m => MetricCharts.Series(m.Metric, MetricCharts.MetricClass(m.Index), options.MaxChartPoints))
-            .ToList();
         IReadOnlyList<long> incidentRules = run.Incidents.Steps;
         (long xMin, long xMax) = run.Range;
 
         writer.WriteLine("<section id=\"loss\">");
-        writer.WriteLine(metrics.Count > 0 ? "<h2>Loss and metrics over steps</h2>" : "<h2>Loss over steps</h2>");
+        writer.WriteLine(run.Metrics.Count > 0 ? "<h2>Loss and metrics over steps</h2>" : "<h2>Loss over steps</h2>");
         writer.WriteLine("<div class=\"toolbar\"><button type=\"button\" id=\"zoom-reset\">Reset zoom</button><span id=\"zoom-range\">all steps</span>" +
             "<span>Drag across a chart to zoom on steps (every chart and the heatmap follow); double-click to reset. Hover for values. Red dashes: incidents.</span></div>");
         writer.WriteLine("<div class=\"chart-box\" id=\"loss-chart-box\">");
-        LineChartSvg.Write(writer, "loss-chart", "Training loss over steps", "loss", [loss, .. overlays], incidentRules, range: (xMin, xMax));
+        LineChartSvg.Write(writer, "loss-chart", "Training loss over steps", "loss", [page.Loss, .. page.Overlays], incidentRules, range: (xMin, xMax));
         writer.WriteLine("</div>");
-        if (overlays.Count > 0)
+        if (page.Overlays.Count > 0)
         {
             writer.Write("<p class=\"legend\" id=\"loss-legend\"><span><span class=\"swatch loss\"></span>training loss (each step)</span>");
-            foreach (ChartSeries overlay in overlays)
+            foreach (ChartSeries overlay in page.Overlays)
             {
                 string css = overlay.CssClass.Split(' ')[^1];
                 writer.Write(Invariant($"<span><span class=\"swatch {css}\"></span>{HtmlText.Encode(overlay.Name)}: {overlay.PointCount} evaluation(s), the dots</span>"));
@@ -203,8 +199,7 @@ public static class HtmlReport
             writer.WriteLine(Invariant($"<p class=\"note\" id=\"nonfinite-loss-note\">{run.Steps.NonFiniteLossCount} step(s) had a non-finite loss (NaN or infinity): red markers at the top; the line is broken there.</p>"));
         }
 
-        List<SmallChart> smallCharts = MetricCharts.Build(run, options.MaxChartPoints);
-        MetricCharts.Write(writer, smallCharts, incidentRules, (xMin, xMax));
+        MetricCharts.Write(writer, page.SmallCharts, incidentRules, (xMin, xMax));
         writer.WriteLine("</section>");
 
         GradientHeatmap heatmap = run.Parameters.Heatmap;
@@ -217,22 +212,20 @@ public static class HtmlReport
             writer.WriteLine("<div class=\"toolbar\" id=\"heatmap-toolbar\"><label>Show <select id=\"heat-metric\"><option value=\"gradient\">gradient norm</option>" +
                 (heatmap.Update is null ? "" : "<option value=\"update\">update / weight ratio</option>") +
                 "</select></label><label>Filter <input id=\"layer-filter\" type=\"search\" placeholder=\"parameter name\" autocomplete=\"off\"></label><span id=\"layer-count\"></span></div>");
-            writer.WriteLine(Invariant($"<canvas id=\"heatmap-canvas\" width=\"760\" height=\"{Math.Max(20, Math.Min(480, heatmap.Layers.Count * 12))}\" role=\"img\" aria-label=\"gradient norm per parameter and step, log colour scale\"></canvas>"));
-            writer.WriteLine("<div class=\"legend\"><span id=\"legend-lo\"></span><canvas id=\"heatmap-legend\" width=\"256\" height=\"1\"></canvas><span id=\"legend-hi\"></span><span>(log scale)</span></div>");
+            writer.WriteLine(Invariant($"<canvas id=\"heatmap-canvas\" width=\"{ChartConstants.HeatmapWidth}\" height=\"{ChartConstants.HeatmapHeight(heatmap.Layers.Count)}\" role=\"img\" aria-label=\"gradient norm per parameter and step, log colour scale\"></canvas>"));
+            writer.WriteLine(Invariant($"<div class=\"legend\"><span id=\"legend-lo\"></span><canvas id=\"heatmap-legend\" width=\"{ChartConstants.LegendWidth}\" height=\"1\"></canvas><span id=\"legend-hi\"></span><span>(log scale)</span></div>"));
             writer.WriteLine("<noscript><p class=\"note\">The heatmap needs JavaScript; the table below has the same numbers.</p></noscript>");
         }
 
         RunSections.GradientTable(writer, run.Parameters.Rows);
         writer.WriteLine("</section>");
 
-        CurvatureSection.Write(writer, run); // only when the run has curvature records
-        RunSections.Incidents(writer, run, "", "Incidents");
+        CurvatureSection.Write(writer, run, page.Curvature); // only when the run has curvature records
+        RunSections.Incidents(writer, run, page.Incidents, "", "Incidents");
         DataSection.Write(writer, run); // ML.NET pipeline records: only when present
-        PipelineSection.Write(writer, run, options.MaxChartPoints);
+        PipelineSection.Write(writer, run, page.Pipeline);
         RunSections.Metadata(writer, run, "metadata");
-
-        bool log = LineChartSvg.PrefersLogScale([loss, .. overlays]);
-        RunSections.End(writer, ReportDataJson.Build(xMin, xMax, loss, log, overlays, smallCharts.Select(c => c.Chart).OfType<LineChartData>().ToList(), heatmap, incidentIndex, verdict.Findings));
+        RunSections.End(writer, ReportDataJson.Build(page));
     }
 
     /// <summary>Writes one report comparing <paramref name="runs"/> side by side to the file at <paramref name="path"/> (UTF-8).</summary>
@@ -266,7 +259,81 @@ public static class HtmlReport
 
         options ??= new ReportOptions();
         options.Validate();
-        CompareWriter.Write(runs, writer, options);
+        var compared = new List<ComparedRun>(runs.Count);
+        foreach (DiagnosticsRun run in runs)
+        {
+            var fold = new CompareFold();
+            compared.Add(fold.Finish(RunFold.FromRun(run, options, fold), compared.Count, options.MaxChartPoints));
+        }
+
+        CompareWriter.Write(CompareView.Build(compared, options), writer);
+    }
+
+    /// <summary>
+    /// Writes one report comparing the runs whose logs are at <paramref name="logPaths"/> to the file at
+    /// <paramref name="outputPath"/>, streaming: one pass over each log in turn, memory bounded whatever the runs' lengths
+    /// (what a run's report keeps, plus its gradient-norm and learning-rate columns). The page is the one
+    /// <see cref="Compare(IReadOnlyList{DiagnosticsRun}, TextWriter, ReportOptions?)"/> writes for the same runs.
+    /// </summary>
+    /// <param name="logPaths">One run log per run, in the order they are listed and coloured; at least one.</param>
+    /// <param name="outputPath">The HTML file to create or overwrite; its folder is created if needed.</param>
+    /// <param name="options">Rendering options; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives the share of all the logs' bytes read so far (0 to 1), now and then; may be null.</param>
+    /// <returns>What the comparison says of each run, in the order of <paramref name="logPaths"/>.</returns>
+    /// <exception cref="InvalidDataException">A log is not a run log, or is damaged before its last line.</exception>
+    public static IReadOnlyList<ReportSummary> CompareLogs(IReadOnlyList<string> logPaths, string outputPath, ReportOptions? options = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(logPaths);
+        options ??= new ReportOptions();
+        options.Validate();
+        CompareView page = FoldForCompare(logPaths, options, progress);
+        using StreamWriter writer = Create(outputPath);
+        CompareWriter.Write(page, writer);
+        return page.Runs.Select(r => Summarize(r.Run, r.Verdict)).ToList();
+    }
+
+    /// <summary>
+    /// Writes one HTML document comparing the runs whose logs are at <paramref name="logPaths"/> to <paramref name="writer"/>,
+    /// streaming, as <see cref="CompareLogs(IReadOnlyList{string}, string, ReportOptions?, IProgress{double}?)"/> does.
+    /// </summary>
+    /// <param name="logPaths">One run log per run, in the order they are listed and coloured; at least one.</param>
+    /// <param name="writer">Where the HTML goes; flushed, not closed.</param>
+    /// <param name="options">Rendering options; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives the share of all the logs' bytes read so far (0 to 1); may be null.</param>
+    /// <returns>What the comparison says of each run, in the order of <paramref name="logPaths"/>.</returns>
+    public static IReadOnlyList<ReportSummary> CompareLogs(IReadOnlyList<string> logPaths, TextWriter writer, ReportOptions? options = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(logPaths);
+        ArgumentNullException.ThrowIfNull(writer);
+        options ??= new ReportOptions();
+        options.Validate();
+        CompareView page = FoldForCompare(logPaths, options, progress);
+        CompareWriter.Write(page, writer);
+        return page.Runs.Select(r => Summarize(r.Run, r.Verdict)).ToList();
+    }
+
+    /// <summary>One fold per log, in turn (one log open at a time), then the comparison's view over them.</summary>
+    private static CompareView FoldForCompare(IReadOnlyList<string> logPaths, ReportOptions options, IProgress<double>? progress)
+    {
+        if (logPaths.Count == 0 || logPaths.Any(p => p is null))
+        {
+            throw new ArgumentException("Compare needs at least one run log, and no path may be null.", nameof(logPaths));
+        }
+
+        long total = logPaths.Sum(p => new FileInfo(p).Length), before = 0;
+        var compared = new List<ComparedRun>(logPaths.Count);
+        foreach (string path in logPaths)
+        {
+            using RunLogCursor cursor = RunLogReader.Open(path);
+            long length = cursor.Length ?? 0, done = before;
+            IProgress<double>? share = progress is null || total <= 0 ? null : new ShareProgress(progress, done, length, total);
+            var fold = new CompareFold();
+            compared.Add(fold.Finish(RunFold.FromLog(cursor, options, share, fold), compared.Count, options.MaxChartPoints));
+            before += length;
+        }
+
+        progress?.Report(1);
+        return CompareView.Build(compared, options);
     }
 
     private static StreamWriter Create(string path)
@@ -281,15 +348,21 @@ public static class HtmlReport
         return new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
-    private static string Summary(RunView run)
+    private static string Summary(ReportView page)
     {
-        if (run.Steps.LastStep is not long lastStep)
+        StepsView steps = page.Run.Steps;
+        if (steps.LastStep is not long lastStep)
         {
             return "No steps recorded.";
         }
 
-        string metrics = string.Concat(run.Metrics.Where(m => m.Direction != MetricDirection.Unknown).Take(3)
-            .Select(m => Invariant($"; {HtmlText.Encode(m.Name)} {HtmlText.Number(m.Values[^1])}")));
-        return Invariant($"{run.Steps.Count} steps recorded; final loss {HtmlText.Number(run.Steps.LastLoss)} at step {lastStep}{metrics}.");
+        string metrics = string.Concat(page.HeadlineMetrics.Select(m => Invariant($"; {HtmlText.Encode(m.Name)} {HtmlText.Number(m.Last)}")));
+        return Invariant($"{steps.Count} steps recorded; final loss {HtmlText.Number(steps.LastLoss)} at step {lastStep}{metrics}.");
+    }
+
+    /// <summary>One log's share of its bytes read, reported as the share of all the logs' bytes (those before it counted as read).</summary>
+    private sealed class ShareProgress(IProgress<double> all, long before, long length, long total) : IProgress<double>
+    {
+        public void Report(double value) => all.Report((before + (value * length)) / total);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Rendering;
+using TrainingDiagnostics.Report.View;
 using static TrainingDiagnostics.Report.Tests.TestRuns;
 
 namespace TrainingDiagnostics.Report.Tests;
@@ -77,7 +78,7 @@ public sealed class RenderingTests
         var steps = a.Select((g, i) => Step(i + 100, 1, ("a", g), ("b", 0))).ToList();
         steps[9] = Step(109, 1, ("c", 1000), ("a", 1000)); // another order, a new parameter
 
-        GradientHeatmap map = GradientHeatmap.Build(steps, 4);
+        GradientHeatmap map = Heatmaps.Of(steps, 4);
 
         CollectionAssert.AreEqual(new[] { "a", "b", "c" }, map.Layers.ToArray());
         CollectionAssert.AreEqual(new long[] { 100, 103, 105, 108 }, map.ColumnStart);

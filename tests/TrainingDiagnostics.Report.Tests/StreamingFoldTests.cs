@@ -1,6 +1,6 @@
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Folding;
-using TrainingDiagnostics.Report.Rendering;
+using TrainingDiagnostics.Report.View;
 
 namespace TrainingDiagnostics.Report.Tests;
 
@@ -42,7 +42,7 @@ public sealed class StreamingFoldTests
             Layers = [new LayerStatistics { Name = "w", GradientNorm = i == 7777 ? 1000 : i == 5000 ? double.NaN : 1 }],
         }).ToList();
 
-        GradientHeatmap map = GradientHeatmap.Build(steps, 100);
+        GradientHeatmap map = Heatmaps.Of(steps, 100);
 
         Assert.AreEqual(100, map.ColumnCount);
         Assert.AreEqual(1000L, map.ColumnStart[0]);

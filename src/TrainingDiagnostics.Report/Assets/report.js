@@ -24,7 +24,7 @@
   var probe = document.createElement('div');
   probe.innerHTML = '<svg></svg>';
   var SVG = probe.firstChild.namespaceURI;
-  // Geometry, tick rule and heatmap codes come from the C# side (ChartConstants), written once for both.
+  // Geometry, the axis and tick rules' constants, the heatmap's codes and canvas come from the C# side (ChartConstants), written once for both.
   var K = data.k;
   var W = K.w, H = K.h, L = K.l, R = K.r, T = K.t, B = K.b, PW = W - L - R;
   var MISSING = null, ZERO = K.zero, NONFINITE = K.nonFinite;
@@ -41,6 +41,13 @@
     if (typeof v === 'string') { return v; }
     var a = Math.abs(v);
     return (a !== 0 && (a < 1e-3 || a >= 1e5)) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+  }
+
+  // The value axis over data spanning [lo, hi] (log10 values on a log scale): ChartConstants.AxisRange's rule, its constants from K.
+  function axisRange(lo, hi, log) {
+    if (hi - lo < K.flat * Math.max(1, Math.abs(hi))) { var half = log || hi === 0 ? K.flatHalf : Math.abs(hi) / 2; lo -= half; hi += half; }
+    var pad = (hi - lo) * K.pad;
+    return [lo - pad, hi + pad];
   }
 
   // Round values for an axis: multiples of 1, 2 or 5 times a power of ten, about five of them.
@@ -114,8 +121,7 @@
     var lo = Infinity, hi = -Infinity;
     visible.forEach(function (pts) { pts.forEach(function (p) { var y = f(p.v); if (y < lo) { lo = y; } if (y > hi) { hi = y; } }); });
     if (!isFinite(lo)) { lo = 0; hi = 1; }
-    if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { var half = log || hi === 0 ? 0.5 : Math.abs(hi) / 2; lo -= half; hi += half; }
-    var pad = (hi - lo) * 0.05; lo -= pad; hi += pad;
+    var range = axisRange(lo, hi, log); lo = range[0]; hi = range[1];
     var X = function (s) { return L + (s - view.x0) / (view.x1 - view.x0) * PW; };
     var Y = function (v) { return T + (hi - f(v)) / (hi - lo) * ph; };
 
@@ -233,7 +239,7 @@
   }
 
   function matrix() { return metricSelect && metricSelect.value === 'update' && heat.u ? heat.u : heat.g; }
-  function decode(q) { return q === MISSING ? null : q === ZERO ? 0 : q === NONFINITE ? 'NaN/Inf' : Math.pow(10, q / 100); }
+  function decode(q) { return q === MISSING ? null : q === ZERO ? 0 : q === NONFINITE ? 'NaN/Inf' : Math.pow(10, q / K.perDecade); }
 
   function drawHeatmap() {
     if (!canvas || !heat || heat.layers.length === 0) { return; }
@@ -248,7 +254,7 @@
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi === lo) { hi = lo + 1; }
 
-    var cssWidth = canvas.clientWidth || 760, rowH = Math.max(3, Math.min(20, Math.floor(480 / Math.max(1, rows.length))));
+    var cssWidth = canvas.clientWidth || K.heatW, rowH = Math.max(3, Math.min(20, Math.floor(K.heatH / Math.max(1, rows.length))));
     var cssHeight = Math.max(rowH, rows.length * rowH), dpr = window.devicePixelRatio || 1;
     canvas.width = Math.round(cssWidth * dpr); canvas.height = Math.round(cssHeight * dpr);
     canvas.style.height = cssHeight + 'px';
@@ -292,12 +298,12 @@
     var count = document.getElementById('layer-count');
     if (count) { count.textContent = rows.length + ' of ' + heat.layers.length + ' parameters'; }
     if (legendCanvas) {
-      legendCanvas.width = 256; legendCanvas.height = 1;
-      var lctx = legendCanvas.getContext('2d'), limg = lctx.createImageData(256, 1);
-      for (var i = 0; i < 256; i++) { var rgb = colour(i / 255); limg.data[i * 4] = rgb[0]; limg.data[i * 4 + 1] = rgb[1]; limg.data[i * 4 + 2] = rgb[2]; limg.data[i * 4 + 3] = 255; }
+      legendCanvas.width = K.legend; legendCanvas.height = 1;
+      var lctx = legendCanvas.getContext('2d'), limg = lctx.createImageData(K.legend, 1);
+      for (var i = 0; i < K.legend; i++) { var rgb = colour(i / (K.legend - 1)); limg.data[i * 4] = rgb[0]; limg.data[i * 4 + 1] = rgb[1]; limg.data[i * 4 + 2] = rgb[2]; limg.data[i * 4 + 3] = 255; }
       lctx.putImageData(limg, 0, 0);
-      document.getElementById('legend-lo').textContent = fmt(Math.pow(10, lo / 100));
-      document.getElementById('legend-hi').textContent = fmt(Math.pow(10, hi / 100));
+      document.getElementById('legend-lo').textContent = fmt(Math.pow(10, lo / K.perDecade));
+      document.getElementById('legend-hi').textContent = fmt(Math.pow(10, hi / K.perDecade));
     }
   }
 

@@ -1,5 +1,4 @@
 using TrainingDiagnostics.Model;
-using TrainingDiagnostics.Report.Rendering;
 using TrainingDiagnostics.Report.View;
 
 namespace TrainingDiagnostics.Report.Folding;

@@ -29,18 +29,19 @@ internal sealed class RunFold
     private long _index;
     private long _stepMin = long.MaxValue, _stepMax = long.MinValue, _metricMin = long.MaxValue, _metricMax = long.MinValue;
 
-    public RunFold(ReportOptions options)
+    /// <summary>A fold of the view's sections and, when given, <paramref name="extra"/>, a caller's own fold that sees every record too (the comparison's).</summary>
+    public RunFold(ReportOptions options, IRunFold? extra = null)
     {
         _options = options;
         _parameters = new ParameterFold(options.MaxHeatmapColumns);
         _incidents = new IncidentFold(options.MaxIncidentDetails);
-        _folds = [_scalars, _parameters, _incidents, _metrics, _pipeline, _curvature, _monitorEvents, _activations];
+        _folds = [_scalars, _parameters, _incidents, _metrics, _pipeline, _curvature, _monitorEvents, _activations, .. extra is null ? Array.Empty<IRunFold>() : [extra]];
     }
 
-    /// <summary>Folds an in-memory run.</summary>
-    public static RunView FromRun(DiagnosticsRun run, ReportOptions options)
+    /// <summary>Folds an in-memory run (and into <paramref name="extra"/>, when given).</summary>
+    public static RunView FromRun(DiagnosticsRun run, ReportOptions options, IRunFold? extra = null)
     {
-        var fold = new RunFold(options);
+        var fold = new RunFold(options, extra);
         foreach (AnomalyEvent anomaly in run.Anomalies)
         {
             fold.Add(anomaly);
@@ -79,10 +80,10 @@ internal sealed class RunFold
         return fold.Finish(run.Metadata, run.IsComplete, run.SkippedRecordCount);
     }
 
-    /// <summary>Folds the records of one open log, reporting the share of its bytes read (0 to 1) now and then.</summary>
-    public static RunView FromLog(RunLogCursor cursor, ReportOptions options, IProgress<double>? progress = null)
+    /// <summary>Folds the records of one open log (and into <paramref name="extra"/>, when given), reporting the share of its bytes read (0 to 1) now and then.</summary>
+    public static RunView FromLog(RunLogCursor cursor, ReportOptions options, IProgress<double>? progress = null, IRunFold? extra = null)
     {
-        var fold = new RunFold(options);
+        var fold = new RunFold(options, extra);
         int n = 0;
         if (PrefetchedRecords.Useful && cursor.SchemaVersion >= 2)
         {

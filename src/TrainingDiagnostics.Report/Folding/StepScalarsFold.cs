@@ -1,7 +1,6 @@
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Findings;
-using TrainingDiagnostics.Report.Rendering;
 using TrainingDiagnostics.Report.View;
 
 namespace TrainingDiagnostics.Report.Folding;

@@ -1,84 +1,71 @@
 using TrainingDiagnostics.Model;
-using TrainingDiagnostics.Report.Analysis;
 using TrainingDiagnostics.Report.Findings;
-using TrainingDiagnostics.Report.Folding;
 using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
 
-/// <summary>The comparison page (verdicts and key numbers, loss, gradient norm, metrics and learning rates, findings, incidents, metadata) of <see cref="HtmlReport.Compare(IReadOnlyList{DiagnosticsRun}, TextWriter, ReportOptions?)"/>.</summary>
+/// <summary>
+/// Writes the comparison page (verdicts and key numbers, loss, gradient norm, metrics and learning rates, findings,
+/// incidents, metadata) of <see cref="HtmlReport.Compare(IReadOnlyList{DiagnosticsRun}, TextWriter, ReportOptions?)"/>
+/// from its <see cref="CompareView"/>; reads nothing else.
+/// </summary>
 internal static class CompareWriter
 {
-    private const int Colours = 6;
-
-    public static void Write(IReadOnlyList<DiagnosticsRun> runs, TextWriter w, ReportOptions options)
+    public static void Write(CompareView page, TextWriter w)
     {
-        RunView[] views = runs.Select(r => RunFold.FromRun(r, options)).ToArray();
-        RunVerdict[] verdicts = views.Select(FindingRules.Evaluate).ToArray();
-        string title = options.Title ?? "Comparison: " + string.Join(" vs ", runs.Select(r => r.Metadata.RunName));
-        RunSections.Begin(w, title);
+        IReadOnlyList<ComparedRun> runs = page.Runs;
+        RunSections.Begin(w, page.Title);
         w.WriteLine("<header>");
-        w.WriteLine($"<h1>{HtmlText.Encode(title)}</h1>");
+        w.WriteLine($"<h1>{HtmlText.Encode(page.Title)}</h1>");
         w.WriteLine(Invariant($"<p class=\"summary\">{runs.Count} runs side by side. Colours are the same in every chart.</p>"));
         w.WriteLine("</header>");
-        for (int i = 0; i < runs.Count; i++)
+        foreach (ComparedRun run in runs)
         {
-            RunSections.Banners(w, views[i], Prefix(i));
+            RunSections.Banners(w, run.Run, run.IdPrefix);
         }
 
-        Overview(w, runs, verdicts);
+        Overview(w, runs);
 
         w.WriteLine("<section id=\"loss\">");
         w.WriteLine("<h2>Loss</h2>");
-        var series = views.Select((v, i) => v.Steps.Loss with { Name = v.Metadata.RunName, CssClass = Series(i) }).ToList();
-        LineChartSvg.Write(w, "loss-chart", "Training loss over steps, every run", "loss", series, []);
+        LineChartSvg.Write(w, "loss-chart", "Training loss over steps, every run", "loss", runs.Select(r => r.Loss).ToList(), []);
         Legend(w, runs);
         w.WriteLine("</section>");
 
         w.WriteLine("<section id=\"gradient-norm\">");
         w.WriteLine("<h2>Total gradient norm</h2>");
         w.WriteLine("<p class=\"note\">The L2 norm of all gradients together per step (recorded, or computed from the per-parameter norms).</p>");
-        var norms = runs.Select((r, i) => ChartSeries.Build(r.Metadata.RunName, Series(i), r.Steps.Select(s => s.Step).ToArray(),
-            r.Steps.Select(TotalGradientNorm).ToArray(), options.MaxChartPoints, r.Anomalies.Select(a => a.Step).ToHashSet())).ToList();
-        LineChartSvg.Write(w, "gradient-norm-chart", "Total gradient norm over steps, every run", "gradient norm", norms, []);
+        LineChartSvg.Write(w, "gradient-norm-chart", "Total gradient norm over steps, every run", "gradient norm", runs.Select(r => r.GradientNorm).ToList(), []);
         Legend(w, runs);
         w.WriteLine("</section>");
 
-        MetricSections(w, runs, options);
+        MetricSections(w, page);
 
         w.WriteLine("<section id=\"verdicts\">");
         w.WriteLine("<h2>Findings per run</h2>");
-        for (int i = 0; i < runs.Count; i++)
+        foreach (ComparedRun run in runs)
         {
-            RunSections.Verdict(w, verdicts[i], views[i], Prefix(i) + "verdict", runs[i].Metadata.RunName + ": ");
+            RunSections.Verdict(w, run.Verdict, run.Run, run.IdPrefix + "verdict", run.Run.Metadata.RunName + ": ");
         }
 
         w.WriteLine("</section>");
 
         w.WriteLine("<section id=\"anomalies\">");
-        for (int i = 0; i < runs.Count; i++)
+        foreach (ComparedRun run in runs)
         {
-            RunSections.Incidents(w, views[i], Prefix(i), "Incidents: " + runs[i].Metadata.RunName);
+            RunSections.Incidents(w, run.Run, run.Incidents, run.IdPrefix, "Incidents: " + run.Run.Metadata.RunName);
         }
 
         w.WriteLine("</section>");
-        Metadata(w, views);
+        Metadata(w, runs);
         RunSections.End(w, dataJson: null);
     }
 
-    /// <summary>
-    /// One chart per metric name (every run that recorded it, in its colour, a dot per value with its value as the dot's
-    /// title), then the learning rates.
-    /// </summary>
-    private static void MetricSections(TextWriter w, IReadOnlyList<DiagnosticsRun> runs, ReportOptions options)
+    /// <summary>One chart per metric name (a dot per value with its value as the dot's title), then the learning rates.</summary>
+    private static void MetricSections(TextWriter w, CompareView page)
     {
-        var steps = runs.SelectMany(r => r.Steps.Select(s => s.Step).Concat(r.Metrics.Select(m => m.Step))).ToList();
-        (long, long)? range = steps.Count == 0 ? null : (steps.Min(), steps.Max());
-        var histories = runs.Select(MetricHistory.FromRun).ToArray();
-        var names = histories.SelectMany(h => h.Select(m => m.Name)).Distinct(StringComparer.Ordinal).ToList();
-        var rates = runs.Select((r, i) => MetricCharts.LearningRate(r, r.Metadata.RunName, Series(i), options.MaxChartPoints, new HashSet<long>())).ToArray();
-        if (names.Count == 0 && rates.All(r => r is null))
+        if (page.MetricCharts.Count == 0 && page.LearningRates is null)
         {
             return;
         }
@@ -86,87 +73,48 @@ internal static class CompareWriter
         w.WriteLine("<section id=\"metrics\">");
         w.WriteLine("<h2>Metrics and learning rate</h2>");
         w.WriteLine("<p class=\"note\">Metrics the runs recorded (validation loss, accuracy...), one chart per name. Hover a dot for its value.</p>");
-        for (int k = 0; k < names.Count; k++)
+        foreach ((string name, LineChartData chart) in page.MetricCharts)
         {
-            var series = new List<ChartSeries>();
-            for (int i = 0; i < runs.Count; i++)
-            {
-                if (histories[i].FirstOrDefault(m => m.Name == names[k]) is { } metric)
-                {
-                    series.Add(MetricCharts.Series(metric, Series(i), options.MaxChartPoints) with { Name = runs[i].Metadata.RunName + " " + metric.Name });
-                }
-            }
-
-            w.WriteLine($"<h3>{HtmlText.Encode(names[k])}</h3>");
-            MetricCharts.Write(w, new LineChartData(Invariant($"metric-chart-{k}"), names[k] + " over steps, every run", MetricCharts.ShortName(names[k]),
-                LineChartSvg.SmallHeight, LineChartSvg.PrefersLogScale(series), series), [], range);
+            w.WriteLine($"<h3>{HtmlText.Encode(name)}</h3>");
+            MetricCharts.Write(w, chart, [], page.Range);
         }
 
-        if (rates.Any(r => r is not null))
+        if (page.LearningRates is { } rates)
         {
-            var series = rates.Where(r => r is not null).Select(r => r!).ToList();
             w.WriteLine("<h3>Learning rate</h3>");
-            MetricCharts.Write(w, new LineChartData("lr-chart", "Learning rate over steps, every run", "learning rate",
-                LineChartSvg.SmallHeight, LineChartSvg.PrefersLogScale(series), series), [], range);
+            MetricCharts.Write(w, rates, [], page.Range);
         }
 
-        Legend(w, runs);
+        Legend(w, page.Runs);
         w.WriteLine("</section>");
     }
 
-    private static string Prefix(int i) => Invariant($"r{i}-");
+    private static string Swatch(ComparedRun run) => Invariant($"<span class=\"swatch s{run.Index % MetricSeries.Colours}\"></span>");
 
-    private static string Series(int i) => Invariant($"series s{i % Colours}");
-
-    private static string Swatch(int i) => Invariant($"<span class=\"swatch s{i % Colours}\"></span>");
-
-    private static void Legend(TextWriter w, IReadOnlyList<DiagnosticsRun> runs)
+    private static void Legend(TextWriter w, IReadOnlyList<ComparedRun> runs)
     {
         w.Write("<p class=\"legend\">");
-        for (int i = 0; i < runs.Count; i++)
+        foreach (ComparedRun run in runs)
         {
-            w.Write($"<span>{Swatch(i)}{HtmlText.Encode(runs[i].Metadata.RunName)}</span>");
+            w.Write($"<span>{Swatch(run)}{HtmlText.Encode(run.Run.Metadata.RunName)}</span>");
         }
 
         w.WriteLine("</p>");
     }
 
-    private static double? TotalGradientNorm(StepRecord step)
-    {
-        if (step.GradientNorm is double total)
-        {
-            return total;
-        }
-
-        double sum = 0;
-        bool any = false;
-        foreach (LayerStatistics layer in step.Layers)
-        {
-            if (layer.GradientNorm is double g)
-            {
-                sum += g * g;
-                any = true;
-            }
-        }
-
-        return any ? Math.Sqrt(sum) : null;
-    }
-
-    private static void Overview(TextWriter w, IReadOnlyList<DiagnosticsRun> runs, RunVerdict[] verdicts)
+    private static void Overview(TextWriter w, IReadOnlyList<ComparedRun> runs)
     {
         w.WriteLine("<section id=\"runs\">");
         w.WriteLine("<h2>Runs</h2>");
         w.WriteLine("<table id=\"run-table\"><thead><tr><th scope=\"col\">Run</th><th scope=\"col\" class=\"text\">Verdict</th><th scope=\"col\">Steps</th>" +
             "<th scope=\"col\">Final loss</th><th scope=\"col\">Lowest loss</th><th scope=\"col\" class=\"text\">Last metrics</th><th scope=\"col\">Incidents</th><th scope=\"col\" class=\"text\">Most important finding</th></tr></thead><tbody>");
-        for (int i = 0; i < runs.Count; i++)
+        foreach (ComparedRun run in runs)
         {
-            DiagnosticsRun run = runs[i];
-            double[] finite = run.Steps.Select(s => s.Loss).Where(double.IsFinite).ToArray();
-            Finding? top = verdicts[i].Findings.FirstOrDefault();
-            w.WriteLine($"<tr class=\"{RunSections.VerdictClass(verdicts[i].Level)}\"><th scope=\"row\">{Swatch(i)}{HtmlText.Encode(run.Metadata.RunName)}</th>" +
-                $"<td class=\"text verdict-cell\">{verdicts[i].Label}</td><td>{HtmlText.Integer(run.Steps.Count)}</td>" +
-                $"<td>{HtmlText.Number(run.Steps.Count == 0 ? null : run.Steps[^1].Loss)}</td><td>{HtmlText.Number(finite.Length == 0 ? null : finite.Min())}</td>" +
-                $"<td class=\"text\">{LastMetrics(run)}</td><td>{HtmlText.Integer(run.Anomalies.Count)}</td><td class=\"text\">{HtmlText.Encode(top?.Title ?? "\u2013")}</td></tr>");
+            Finding? top = run.Verdict.Findings.FirstOrDefault();
+            w.WriteLine($"<tr class=\"{RunSections.VerdictClass(run.Verdict.Level)}\"><th scope=\"row\">{Swatch(run)}{HtmlText.Encode(run.Run.Metadata.RunName)}</th>" +
+                $"<td class=\"text verdict-cell\">{run.Verdict.Label}</td><td>{HtmlText.Integer(run.Run.Steps.Count)}</td>" +
+                $"<td>{HtmlText.Number(run.FinalLoss)}</td><td>{HtmlText.Number(run.LowestLoss)}</td>" +
+                $"<td class=\"text\">{LastMetrics(run)}</td><td>{HtmlText.Integer(run.Run.Incidents.Count)}</td><td class=\"text\">{HtmlText.Encode(top?.Title ?? "\u2013")}</td></tr>");
         }
 
         w.WriteLine("</tbody></table>");
@@ -174,24 +122,23 @@ internal static class CompareWriter
     }
 
     /// <summary>The last value of each metric the report can judge, one a line, encoded: <c>validation/accuracy 0.9638</c>.</summary>
-    private static string LastMetrics(DiagnosticsRun run)
+    private static string LastMetrics(ComparedRun run)
     {
-        string text = string.Join("<br>", MetricHistory.FromRun(run).Where(m => m.Direction != MetricDirection.Unknown)
-            .Select(m => HtmlText.Encode(m.Name) + "\u00a0" + HtmlText.Number(m.Values[^1])));
+        string text = string.Join("<br>", run.LastMetrics.Select(m => HtmlText.Encode(m.Name) + "\u00a0" + HtmlText.Number(m.Last)));
         return text.Length == 0 ? "\u2013" : text;
     }
 
-    private static void Metadata(TextWriter w, IReadOnlyList<RunView> runs)
+    private static void Metadata(TextWriter w, IReadOnlyList<ComparedRun> runs)
     {
-        var rows = runs.Select(RunSections.MetadataRows).Select(r => r.GroupBy(x => x.Label).ToDictionary(g => g.Key, g => g.First().Value)).ToArray();
-        var labels = runs.SelectMany(RunSections.MetadataRows).Select(r => r.Label).Distinct().ToList();
+        var rows = runs.Select(r => RunSections.MetadataRows(r.Run)).Select(r => r.GroupBy(x => x.Label).ToDictionary(g => g.Key, g => g.First().Value)).ToArray();
+        var labels = runs.SelectMany(r => RunSections.MetadataRows(r.Run)).Select(r => r.Label).Distinct().ToList();
         w.WriteLine("<section id=\"metadata\">");
         w.WriteLine("<h2>Runs' metadata</h2>");
         w.WriteLine("<p class=\"note\">Highlighted: values that differ between runs.</p>");
         w.Write("<table id=\"metadata-table\"><thead><tr><th scope=\"col\"></th>");
-        for (int i = 0; i < runs.Count; i++)
+        foreach (ComparedRun run in runs)
         {
-            w.Write($"<th scope=\"col\" class=\"text\">{Swatch(i)}{HtmlText.Encode(runs[i].Metadata.RunName)}</th>");
+            w.Write($"<th scope=\"col\" class=\"text\">{Swatch(run)}{HtmlText.Encode(run.Run.Metadata.RunName)}</th>");
         }
 
         w.WriteLine("</tr></thead><tbody>");

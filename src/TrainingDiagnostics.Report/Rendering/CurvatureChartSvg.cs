@@ -1,3 +1,4 @@
+using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
@@ -24,7 +25,7 @@ internal static class CurvatureChartSvg
             return;
         }
 
-        double height = LineChartSvg.Height, plotHeight = height - LineChartSvg.Top - LineChartSvg.Bottom;
+        double height = ChartConstants.Height, plotHeight = height - ChartConstants.Top - ChartConstants.Bottom;
         (long xMin, long xMax) = range;
         xMin = Math.Min(xMin, finite.Min(p => p.Step));
         xMax = Math.Max(xMax, finite.Max(p => p.Step));
@@ -42,27 +43,19 @@ internal static class CurvatureChartSvg
         }
 
         var values = finite.Select(p => p.Value).Concat(limit.Select(t => t.Value)).ToList();
-        bool log = LineChartSvg.PrefersLogScale(values.Min(), values.Max());
+        bool log = ChartScale.PrefersLog(values.Min(), values.Max());
         double floor = log ? values.Min() / 2 : double.NegativeInfinity; // an error bar reaching zero stops at the bottom
         Func<double, double> scale = log ? v => Math.Log10(Math.Max(v, floor)) : v => v;
         var extent = finite.SelectMany(p => new[] { p.Value - Error(p.Error), p.Value + Error(p.Error) }).Concat(limit.Select(t => t.Value)).Select(scale).ToList();
-        double lo = extent.Min(), hi = extent.Max();
-        if (hi - lo < 1e-12 * Math.Max(1, Math.Abs(hi)))
-        {
-            double half = log || hi == 0 ? 0.5 : Math.Abs(hi) / 2;
-            (lo, hi) = (lo - half, hi + half);
-        }
-
-        double pad = (hi - lo) * 0.05;
-        (lo, hi) = (lo - pad, hi + pad);
-        double X(long step) => LineChartSvg.Left + (axis.Share(step) * LineChartSvg.PlotWidth);
-        double Y(double value) => LineChartSvg.Top + ((hi - scale(value)) / (hi - lo) * plotHeight);
+        (double lo, double hi) = ChartConstants.AxisRange(extent.Min(), extent.Max(), log);
+        double X(long step) => ChartConstants.Left + (axis.Share(step) * ChartConstants.PlotWidth);
+        double Y(double value) => ChartConstants.Top + ((hi - scale(value)) / (hi - lo) * plotHeight);
         string C(double v) => HtmlText.Coordinate(v);
 
-        w.WriteLine(Invariant($"<svg class=\"chart curvature-chart\" id=\"{id}\" viewBox=\"0 0 {LineChartSvg.Width} {height}\" role=\"img\" aria-labelledby=\"{id}-title\" data-scale=\"{(log ? "log" : "linear")}\">"));
+        w.WriteLine(Invariant($"<svg class=\"chart curvature-chart\" id=\"{id}\" viewBox=\"0 0 {ChartConstants.Width} {height}\" role=\"img\" aria-labelledby=\"{id}-title\" data-scale=\"{(log ? "log" : "linear")}\">"));
         w.WriteLine($"<title id=\"{id}-title\">{HtmlText.Encode(title)}</title>");
-        w.WriteLine(Invariant($"<rect class=\"plot\" x=\"{LineChartSvg.Left}\" y=\"{LineChartSvg.Top}\" width=\"{LineChartSvg.PlotWidth}\" height=\"{plotHeight}\"/>"));
-        WriteAxes(w, xMin, xMax, lo, hi, log, yLabel, X, plotHeight, height);
+        w.WriteLine(Invariant($"<rect class=\"plot\" x=\"{ChartConstants.Left}\" y=\"{ChartConstants.Top}\" width=\"{ChartConstants.PlotWidth}\" height=\"{plotHeight}\"/>"));
+        LineChartSvg.WriteAxes(w, xMin, xMax, lo, hi, log, yLabel, X, height, "step");
 
         if (limit.Count > 0)
         {
@@ -70,8 +63,8 @@ internal static class CurvatureChartSvg
             w.Write("<polyline class=\"eos\" points=\"");
             for (int i = 0; i < limit.Count; i++)
             {
-                double x0 = i == 0 ? LineChartSvg.Left : X(limit[i].Step);
-                double x1 = i + 1 < limit.Count ? X(limit[i + 1].Step) : LineChartSvg.Left + LineChartSvg.PlotWidth;
+                double x0 = i == 0 ? ChartConstants.Left : X(limit[i].Step);
+                double x1 = i + 1 < limit.Count ? X(limit[i + 1].Step) : ChartConstants.Left + ChartConstants.PlotWidth;
                 w.Write(Invariant($"{C(x0)},{C(Y(limit[i].Value))} {C(x1)},{C(Y(limit[i].Value))} "));
             }
 
@@ -80,7 +73,7 @@ internal static class CurvatureChartSvg
 
         if (offChart is double above)
         {
-            w.WriteLine(Invariant($"<text class=\"eos-note\" x=\"{LineChartSvg.Left + LineChartSvg.PlotWidth - 6}\" y=\"{LineChartSvg.Top + 14}\" text-anchor=\"end\">2/lr ≥ {HtmlText.Number(above)}: above the chart ({HtmlText.Number(above / highest)}x the largest estimate)</text>"));
+            w.WriteLine(Invariant($"<text class=\"eos-note\" x=\"{ChartConstants.Left + ChartConstants.PlotWidth - 6}\" y=\"{ChartConstants.Top + 14}\" text-anchor=\"end\">2/lr ≥ {HtmlText.Number(above)}: above the chart ({HtmlText.Number(above / highest)}x the largest estimate)</text>"));
         }
 
         if (finite.Count > 1)
@@ -108,30 +101,5 @@ internal static class CurvatureChartSvg
         }
 
         w.WriteLine("</svg>");
-    }
-
-    private static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x, double plotHeight, double height)
-    {
-        double top = LineChartSvg.Top, left = LineChartSvg.Left;
-        double YScaled(double v) => top + ((hi - v) / (hi - lo) * plotHeight);
-        IEnumerable<double> ticks = log
-            ? Enumerable.Range((int)Math.Ceiling(lo), Math.Max(0, (int)Math.Floor(hi) - (int)Math.Ceiling(lo) + 1)).Select(e => (double)e)
-            : LineChartSvg.NiceTicks(lo, hi);
-        foreach (double t in ticks)
-        {
-            string py = HtmlText.Coordinate(YScaled(t));
-            string label = log ? HtmlText.Number(Math.Pow(10, t)) : HtmlText.Number(t == 0 ? 0 : t);
-            w.WriteLine(Invariant($"<line class=\"grid\" x1=\"{left}\" x2=\"{left + LineChartSvg.PlotWidth}\" y1=\"{py}\" y2=\"{py}\"/>"));
-            w.WriteLine(Invariant($"<text class=\"tick\" x=\"{left - 6}\" y=\"{py}\" text-anchor=\"end\" dominant-baseline=\"middle\">{label}</text>"));
-        }
-
-        foreach (long step in LineChartSvg.StepTicks(xMin, xMax))
-        {
-            w.WriteLine(Invariant($"<text class=\"tick\" x=\"{HtmlText.Coordinate(x(step))}\" y=\"{top + plotHeight + 16}\" text-anchor=\"middle\">{HtmlText.Integer(step)}</text>"));
-        }
-
-        w.WriteLine(Invariant($"<text class=\"axis\" x=\"{left + (LineChartSvg.PlotWidth / 2)}\" y=\"{height - 4}\" text-anchor=\"middle\">step</text>"));
-        string label2 = log ? yLabel + " (log)" : yLabel;
-        w.WriteLine(Invariant($"<text class=\"axis\" x=\"14\" y=\"{top + (plotHeight / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {top + (plotHeight / 2)})\">{HtmlText.Encode(label2)}</text>"));
     }
 }

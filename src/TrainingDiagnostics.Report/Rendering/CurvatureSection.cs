@@ -10,10 +10,8 @@ namespace TrainingDiagnostics.Report.Rendering;
 /// </summary>
 internal static class CurvatureSection
 {
-    /// <summary>Rows of the table (the charts show every kept point; the table the first ones and the last).</summary>
-    public const int MaxRows = 60;
-
-    public static void Write(TextWriter w, RunView run)
+    /// <summary>Writes the section from <paramref name="charts"/> (picked with the page's view); nothing when the run measured no curvature.</summary>
+    public static void Write(TextWriter w, RunView run, CurvatureCharts charts)
     {
         CurvatureView view = run.Curvature;
         if (view.MeasuredSteps == 0)
@@ -28,8 +26,7 @@ internal static class CurvatureSection
             " the top eigenvalue (sharpness) by Lanczos, the trace by Hutchinson's estimator. " +
             "Error bars: the Lanczos residual (a bound on the eigenvalue's error) and one standard error of the trace.</p>");
 
-        var sharp = points.Where(p => p.TopEigenvalue is not null).Select(p => (p.Step, p.TopEigenvalue!.Value, p.Residual)).ToList();
-        var threshold = points.Where(p => p.TopEigenvalue is not null && p.StabilityThreshold is not null).Select(p => (p.Step, p.StabilityThreshold!.Value)).ToList();
+        var (sharp, threshold) = (charts.Sharpness, charts.Threshold);
         if (sharp.Count > 0)
         {
             w.WriteLine("<div class=\"chart-box\" id=\"sharpness-chart-box\">");
@@ -48,7 +45,7 @@ internal static class CurvatureSection
             }
         }
 
-        var trace = points.Where(p => p.Trace is not null).Select(p => (p.Step, p.Trace!.Value, p.TraceStandardError)).ToList();
+        var trace = charts.Trace;
         if (trace.Count > 0)
         {
             w.WriteLine("<div class=\"chart-box\" id=\"trace-chart-box\">");
@@ -61,12 +58,12 @@ internal static class CurvatureSection
         w.WriteLine("<thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Top eigenvalue</th><th scope=\"col\">± residual</th><th scope=\"col\">2/lr</th>" +
             "<th scope=\"col\">Trace</th><th scope=\"col\">± s.e.</th><th scope=\"col\">Matvecs</th></tr></thead>");
         w.WriteLine("<tbody>");
-        var rows = points.Count <= MaxRows ? points : points.Take(MaxRows / 2).Concat(points.Skip(points.Count - (MaxRows / 2))).ToList();
+        var rows = charts.Rows;
         for (int i = 0; i < rows.Count; i++)
         {
-            if (points.Count > MaxRows && i == MaxRows / 2)
+            if (charts.HiddenRows > 0 && i == CurvatureCharts.MaxRows / 2)
             {
-                w.WriteLine(Invariant($"<tr><td colspan=\"7\" class=\"text\">... {HtmlText.Integer(points.Count - MaxRows)} more step(s)</td></tr>"));
+                w.WriteLine(Invariant($"<tr><td colspan=\"7\" class=\"text\">... {HtmlText.Integer(charts.HiddenRows)} more step(s)</td></tr>"));
             }
 
             CurvaturePoint p = rows[i];

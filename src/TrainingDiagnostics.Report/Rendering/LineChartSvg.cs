@@ -1,3 +1,4 @@
+using TrainingDiagnostics.Report.View;
 using static System.FormattableString;
 
 namespace TrainingDiagnostics.Report.Rendering;
@@ -11,34 +12,15 @@ namespace TrainingDiagnostics.Report.Rendering;
 /// </summary>
 internal static class LineChartSvg
 {
-    public const double Width = ChartConstants.Width, Height = ChartConstants.Height, Left = ChartConstants.Left, Right = ChartConstants.Right,
-        Top = ChartConstants.Top, Bottom = ChartConstants.Bottom;
-    public const double PlotWidth = Width - Left - Right;
-
-    /// <summary>The height of the small charts under the loss chart (metrics, learning rate).</summary>
-    public const double SmallHeight = ChartConstants.SmallHeight;
-
-    /// <summary>Whether values spanning [min, max] read better on a log scale (all positive, &gt; 3 decades).</summary>
-    public static bool PrefersLogScale(double min, double max) => min > 0 && max / min > ChartConstants.LogScaleRatio;
-
-    /// <summary>Whether the finite points of <paramref name="series"/> together read better on a log scale.</summary>
-    public static bool PrefersLogScale(IEnumerable<ChartSeries> series)
-    {
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach ((long _, double value) in series.SelectMany(s => s.Points))
-        {
-            (min, max) = (Math.Min(min, value), Math.Max(max, value));
-        }
-
-        return double.IsFinite(min) && PrefersLogScale(min, max);
-    }
+    private const double Width = ChartConstants.Width, Left = ChartConstants.Left, Top = ChartConstants.Top, Bottom = ChartConstants.Bottom,
+        PlotWidth = ChartConstants.PlotWidth;
 
     /// <summary>The most dots drawn per series; beyond that the line alone is drawn (the script still shows values on hover).</summary>
     public const int MaxDots = 400;
 
     // xLabel: the x axis' label, "step", or "iteration" for a trainer's own progress (the report's Pipeline section).
     public static void Write(TextWriter w, string id, string title, string yLabel, IReadOnlyList<ChartSeries> series,
-        IReadOnlyList<long> incidentSteps, double height = Height, (long Min, long Max)? range = null, string xLabel = "step")
+        IReadOnlyList<long> incidentSteps, double height = ChartConstants.Height, (long Min, long Max)? range = null, string xLabel = "step")
     {
         double plotHeight = height - Top - Bottom;
         var points = series.SelectMany(s => s.Points).ToList();
@@ -55,18 +37,9 @@ internal static class LineChartSvg
         (xMin, xMax) = (axis.Min, axis.Max);
 
         double yMin = points.Count == 0 ? 0 : points.Min(p => p.Value), yMax = points.Count == 0 ? 1 : points.Max(p => p.Value);
-        bool log = PrefersLogScale(yMin, yMax);
+        bool log = ChartScale.PrefersLog(yMin, yMax);
         Func<double, double> scale = log ? Math.Log10 : v => v;
-        double lo = scale(yMin), hi = scale(yMax);
-        if (hi - lo < 1e-12 * Math.Max(1, Math.Abs(hi)))
-        {
-            // A constant: centre it, half its size (or half a decade, or 0.5 around zero) either side.
-            double half = log || hi == 0 ? 0.5 : Math.Abs(hi) / 2;
-            (lo, hi) = (lo - half, hi + half);
-        }
-
-        double pad = (hi - lo) * 0.05;
-        (lo, hi) = (lo - pad, hi + pad);
+        (double lo, double hi) = ChartConstants.AxisRange(scale(yMin), scale(yMax), log);
 
         double X(long step) => Left + (axis.Share(step) * PlotWidth);
         double Y(double value) => Top + ((hi - scale(value)) / (hi - lo) * plotHeight);
@@ -148,7 +121,8 @@ internal static class LineChartSvg
     /// <summary>Round step numbers for the x axis: multiples of 1, 2 or 5 times a power of ten, about five of them.</summary>
     public static IEnumerable<long> StepTicks(long xMin, long xMax) => new StepScale(xMin, xMax).Ticks();
 
-    private static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x, double height, string xLabel)
+    /// <summary>The grid, the value and step ticks and the axis labels of a chart of <paramref name="height"/> whose value axis spans [lo, hi] (log10 values on a log scale).</summary>
+    public static void WriteAxes(TextWriter w, long xMin, long xMax, double lo, double hi, bool log, string yLabel, Func<long, double> x, double height, string xLabel)
     {
         double plotHeight = height - Top - Bottom;
         double YScaled(double v) => Top + ((hi - v) / (hi - lo) * plotHeight);

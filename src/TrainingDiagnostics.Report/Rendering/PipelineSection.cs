@@ -18,10 +18,8 @@ internal static class PipelineSection
     /// <summary>Log lines shown per stage (the rest are counted).</summary>
     public const int MaxLogLines = 200;
 
-    /// <summary>The most trainer charts drawn for one stage (one-versus-all runs one optimizer per class).</summary>
-    public const int MaxChartsPerStage = 12;
-
-    public static void Write(TextWriter w, RunView run, int maxChartPoints)
+    /// <summary>Writes the section: the stages' table, their trainers' <paramref name="progress"/> (built with the page's view), their log lines.</summary>
+    public static void Write(TextWriter w, RunView run, IReadOnlyList<StageProgress> progress)
     {
         if (run.ObservedFits.Count == 0)
         {
@@ -43,10 +41,9 @@ internal static class PipelineSection
 
         w.WriteLine("</tbody>");
         w.WriteLine("</table>");
-        int chart = 0;
-        for (int i = 0; i < run.ObservedFits.Count; i++)
+        foreach (StageProgress stage in progress)
         {
-            WriteProgress(w, run.ObservedFits[i], i, ref chart, maxChartPoints);
+            WriteProgress(w, stage);
         }
 
         foreach (ObservedFitRecord fit in run.ObservedFits.Where(f => f.LogLines.Count > 0))
@@ -69,84 +66,30 @@ internal static class PipelineSection
     }
 
     /// <summary>The stage's trainer curves: per trainer, the losses in one chart, each other varying quantity in its own.</summary>
-    private static void WriteProgress(TextWriter w, ObservedFitRecord fit, int fitIndex, ref int chart, int maxChartPoints)
+    private static void WriteProgress(TextWriter w, StageProgress stage)
     {
-        List<IterationSeries> usable = fit.Series.Where(s => s.Iterations.Count > 0 && s.Iterations.Count == s.Values.Count).ToList();
-        if (usable.Count == 0)
+        w.WriteLine(Invariant($"<div class=\"trainer-progress\" id=\"trainer-progress-{stage.FitIndex}\">"));
+        w.WriteLine($"<h3>{HtmlText.Encode(stage.Stage)}: the trainer's progress per iteration</h3>");
+        foreach (TrainerProgress trainer in stage.Trainers)
         {
-            return;
-        }
-
-        w.WriteLine(Invariant($"<div class=\"trainer-progress\" id=\"trainer-progress-{fitIndex}\">"));
-        w.WriteLine($"<h3>{HtmlText.Encode(fit.Name)}: the trainer's progress per iteration</h3>");
-        int drawn = 0, skipped = 0;
-        foreach (IGrouping<string, IterationSeries> trainer in usable.GroupBy(s => Trainer(s.Name)))
-        {
-            var constant = new List<IterationSeries>();
-            var charts = new List<(string Title, string YLabel, List<IterationSeries> Series)>();
-            var losses = new List<IterationSeries>();
-            foreach (IterationSeries series in trainer)
+            w.WriteLine(Invariant($"<p class=\"note\">{HtmlText.Encode(trainer.Name)}: {HtmlText.Integer(trainer.Iterations)} reported iteration(s), from {trainer.FirstIteration} to {trainer.LastIteration}.") +
+                string.Concat(trainer.Constant.Select(c => $" {HtmlText.Encode(c.Quantity)} was {HtmlText.Number(c.Value)} at every iteration.")) + "</p>");
+            foreach (LineChartData chart in trainer.Charts)
             {
-                if (IsConstant(series))
+                MetricCharts.Write(w, chart, [], null, xLabel: "iteration");
+                if (chart.Series.Count > 1)
                 {
-                    constant.Add(series);
-                }
-                else if (Quantity(series.Name).Contains("loss", StringComparison.Ordinal))
-                {
-                    losses.Add(series);
-                }
-                else
-                {
-                    charts.Add(($"{series.Name} over iterations", Quantity(series.Name), [series]));
-                }
-            }
-
-            if (losses.Count > 0)
-            {
-                charts.Insert(0, ($"{trainer.Key}: {string.Join(", ", losses.Select(s => Quantity(s.Name)))} over iterations", "loss", losses));
-            }
-
-            IterationSeries first = trainer.First();
-            w.WriteLine(Invariant($"<p class=\"note\">{HtmlText.Encode(trainer.Key)}: {HtmlText.Integer(first.Iterations.Count)} reported iteration(s), from {first.Iterations[0]} to {first.Iterations[^1]}.") +
-                string.Concat(constant.Select(s => $" {HtmlText.Encode(Quantity(s.Name))} was {HtmlText.Number(s.Values[0])} at every iteration.")) + "</p>");
-            foreach (var (title, yLabel, series) in charts)
-            {
-                if (drawn >= MaxChartsPerStage)
-                {
-                    skipped++;
-                    continue;
-                }
-
-                drawn++;
-
-                List<ChartSeries> lines = series.Select((s, k) => ChartSeries.Build(s.Name, Invariant($"metric m{k % 6}"), s.Iterations, s.Values.Select(v => (double?)v).ToArray(),
-                    maxChartPoints, new HashSet<long>())).ToList();
-                string id = Invariant($"pipeline-chart-{chart++}");
-                w.WriteLine($"<div class=\"chart-box small\" id=\"{id}-box\">");
-                LineChartSvg.Write(w, id, title, yLabel, lines, [], LineChartSvg.SmallHeight, xLabel: "iteration");
-                w.WriteLine("</div>");
-                if (lines.Count > 1)
-                {
-                    w.WriteLine("<p class=\"legend\">" + string.Concat(lines.Select((l, k) =>
-                        Invariant($"<span><span class=\"swatch m{k % 6}\"></span>{HtmlText.Encode(l.Name)}</span>"))) + "</p>");
+                    w.WriteLine("<p class=\"legend\">" + string.Concat(chart.Series.Select((l, k) =>
+                        Invariant($"<span><span class=\"swatch m{k % MetricSeries.Colours}\"></span>{HtmlText.Encode(l.Name)}</span>"))) + "</p>");
                 }
             }
         }
 
-        if (skipped > 0)
+        if (stage.Skipped > 0)
         {
-            w.WriteLine(Invariant($"<p class=\"note\">{HtmlText.Integer(skipped)} more chart(s) not drawn; the run log has every series.</p>"));
+            w.WriteLine(Invariant($"<p class=\"note\">{HtmlText.Integer(stage.Skipped)} more chart(s) not drawn; the run log has every series.</p>"));
         }
 
         w.WriteLine("</div>");
     }
-
-    /// <summary><c>sdca</c> of <c>sdca/duality_gap</c>; the whole name when it has no slash.</summary>
-    private static string Trainer(string name) => name.LastIndexOf('/') is int slash and > 0 ? name[..slash] : name;
-
-    /// <summary><c>duality_gap</c> of <c>sdca/duality_gap</c>.</summary>
-    private static string Quantity(string name) => name.LastIndexOf('/') is int slash and >= 0 ? name[(slash + 1)..] : name;
-
-    private static bool IsConstant(IterationSeries series) =>
-        series.Values.Count > 1 && series.Values.All(v => v.Equals(series.Values[0])) && double.IsFinite(series.Values[0]);
 }

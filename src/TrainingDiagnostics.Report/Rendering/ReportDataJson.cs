@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TrainingDiagnostics.Report.Findings;
+using TrainingDiagnostics.Report.View;
 
 namespace TrainingDiagnostics.Report.Rendering;
 
@@ -14,10 +15,11 @@ namespace TrainingDiagnostics.Report.Rendering;
 /// </summary>
 internal static class ReportDataJson
 {
-    public static string Build(long xMin, long xMax, ChartSeries loss, bool logScale, IReadOnlyList<ChartSeries> overlays,
-        IReadOnlyList<LineChartData> charts, GradientHeatmap heatmap, IReadOnlyList<(long Step, string Kind, string Severity, string Id)> incidents,
-        IReadOnlyList<Finding> findings)
+    /// <summary>The data of <paramref name="page"/>, escaped for its script element.</summary>
+    public static string Build(ReportView page)
     {
+        (long xMin, long xMax) = page.Run.Range;
+        GradientHeatmap heatmap = page.Run.Parameters.Heatmap;
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -29,25 +31,25 @@ internal static class ReportDataJson
             json.WriteEndArray();
 
             json.WriteStartObject("loss");
-            json.WriteString("scale", logScale ? "log" : "linear");
-            WriteSeries(json, loss);
+            json.WriteString("scale", page.LossLogScale ? "log" : "linear");
+            WriteSeries(json, page.Loss);
             json.WriteEndObject();
 
             json.WriteStartArray("overlay");
-            foreach (ChartSeries series in overlays)
+            foreach (ChartSeries series in page.Overlays)
             {
                 WriteNamedSeries(json, series);
             }
 
             json.WriteEndArray();
             json.WriteStartArray("charts");
-            foreach (LineChartData chart in charts)
+            foreach (LineChartData chart in page.SmallCharts.Select(c => c.Chart).OfType<LineChartData>())
             {
                 json.WriteStartObject();
                 json.WriteString("id", chart.Id);
                 json.WriteString("title", chart.Title);
                 json.WriteString("y", chart.YLabel);
-                json.WriteNumber("h", chart.Height);
+                json.WriteNumber("h", ChartConstants.HeightOf(chart));
                 json.WriteString("scale", chart.LogScale ? "log" : "linear");
                 json.WriteStartArray("series");
                 foreach (ChartSeries series in chart.Series)
@@ -84,7 +86,7 @@ internal static class ReportDataJson
             json.WriteEndObject();
 
             json.WriteStartArray("incidents");
-            foreach (var incident in incidents)
+            foreach (IncidentMark incident in page.Incidents)
             {
                 json.WriteStartArray();
                 json.WriteNumberValue(incident.Step);
@@ -95,7 +97,7 @@ internal static class ReportDataJson
             }
 
             json.WriteEndArray();
-            WriteFindings(json, findings);
+            WriteFindings(json, page.Verdict.Findings);
             json.WriteEndObject();
         }
 

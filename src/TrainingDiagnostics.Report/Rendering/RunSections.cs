@@ -69,7 +69,7 @@ internal static class RunSections
 
     public static string VerdictClass(VerdictLevel level) => "verdict-" + level.ToString().ToLowerInvariant();
 
-    public static string SeverityName(FindingSeverity severity) => severity.ToString().ToLowerInvariant();
+    public static string SeverityName(FindingSeverity severity) => IncidentMark.SeverityName(severity);
 
     public static void Verdict(TextWriter w, RunVerdict verdict, RunView run, string id, string heading)
     {
@@ -122,13 +122,8 @@ internal static class RunSections
         w.WriteLine("</li>");
     }
 
-    /// <summary>The incident list's entries: (step, kind, severity, element id) per rendered incident.</summary>
-    public static List<(long Step, string Kind, string Severity, string Id)> IncidentIndex(RunView run, string idPrefix) =>
-        run.Incidents.Detailed
-            .Select((a, i) => (a.Step, a.Kind.ToString(), SeverityName(FindingRules.SeverityOf(a)), Invariant($"{idPrefix}incident-{i}")))
-            .ToList();
-
-    public static void Incidents(TextWriter w, RunView run, string idPrefix, string heading)
+    /// <summary>The incident timeline and list of <paramref name="run"/>, whose detailed incidents <paramref name="index"/> names.</summary>
+    public static void Incidents(TextWriter w, RunView run, IReadOnlyList<IncidentMark> index, string idPrefix, string heading)
     {
         w.WriteLine($"<section id=\"{idPrefix}anomalies\" class=\"anomalies\">");
         w.WriteLine($"<h2>{HtmlText.Encode(heading)}</h2>");
@@ -139,7 +134,6 @@ internal static class RunSections
             return;
         }
 
-        var index = IncidentIndex(run, idPrefix);
         Timeline(w, run, index, idPrefix);
         w.WriteLine("<p class=\"note\">Click an incident (or its marker) for where it arose, the tensor statistics, the replay's result and a suggested fix.</p>");
         w.WriteLine($"<div class=\"incident-list\" id=\"{idPrefix}incident-list\">");
@@ -164,7 +158,7 @@ internal static class RunSections
         w.WriteLine("</section>");
     }
 
-    private static void Timeline(TextWriter w, RunView run, List<(long Step, string Kind, string Severity, string Id)> index, string idPrefix)
+    private static void Timeline(TextWriter w, RunView run, IReadOnlyList<IncidentMark> index, string idPrefix)
     {
         const double width = ChartConstants.Width, left = ChartConstants.Left, right = ChartConstants.Right, height = 46, track = 22;
         long xMin = run.StepRange is { } r0 ? r0.Min : index.Min(i => i.Step);

@@ -6,8 +6,8 @@ namespace TrainingDiagnostics.Report.View;
 /// <summary>
 /// Everything the report shows about one run, folded from its records in one pass (see
 /// <see cref="Folding.RunFold"/>): its size does not grow with the run's length (downsampled series, a fixed number
-/// of heatmap columns, per-parameter summaries, a bounded incident digest). The findings rules and both renderers
-/// (HTML and the embedded JSON) read only this.
+/// of heatmap columns, per-parameter summaries, a bounded incident digest). The findings rules and the pages' views
+/// (<see cref="ReportView"/>, <see cref="CompareView"/>) read only this; the renderers read only those views.
 /// </summary>
 /// <remarks>A new report section adds one property here, set by its own fold.</remarks>
 internal sealed class RunView

@@ -1,4 +1,3 @@
-using TrainingDiagnostics.Report.Rendering;
 
 namespace TrainingDiagnostics.Report.View;
 

@@ -1,10 +1,13 @@
 using System.CommandLine;
-using TrainingDiagnostics.Model;
+using TrainingDiagnostics.Cli.Runs;
 using TrainingDiagnostics.Report;
 
 namespace TrainingDiagnostics.Cli.Commands;
 
-/// <summary><c>tdiag compare A.jsonl B.jsonl [...] [-o compare.html]</c>: two (or more) runs side by side in one HTML file.</summary>
+/// <summary>
+/// <c>tdiag compare A.jsonl B.jsonl [...] [-o compare.html]</c>: two (or more) runs side by side in one HTML file, streamed:
+/// each log is read once, in turn, into the bounded fold its report uses, so memory does not grow with the runs' lengths.
+/// </summary>
 public static class CompareCommand
 {
     /// <summary>The comparison written when <c>-o</c> is not given.</summary>
@@ -43,8 +46,12 @@ public static class CompareCommand
     private static int Execute(string[] paths, string comparePath, string? title, TextWriter output)
     {
         PathArguments.CheckOutputFile(comparePath, "--output", paths);
-        List<DiagnosticsRun> runs = ReportWriting.ReadAll(paths, output);
-        ReportWriting.Write(comparePath, output, path => HtmlReport.Compare(runs, path, new ReportOptions { Title = title }));
+        foreach (string path in paths)
+        {
+            RunLogInput.ReadHeader(path); // each file checked (a folder, a missing file, no header) before any is read through
+        }
+
+        IReadOnlyList<ReportSummary> runs = ReportWriting.StreamCompare(paths, comparePath, new ReportOptions { Title = title }, output);
         ReportWriting.Summarize(output, runs, paths);
         output.WriteLine($"comparison        {Path.GetFullPath(comparePath)}");
         return ExitCodes.Success;

@@ -73,8 +73,7 @@ public static class ReportCommand
         }
         else
         {
-            List<DiagnosticsRun> runs = ReportWriting.ReadAll(paths, output);
-            ReportWriting.Write(reportPath, output, path => HtmlReport.Compare(runs, path, options));
+            IReadOnlyList<ReportSummary> runs = ReportWriting.StreamCompare(paths, reportPath, options, output);
             ReportWriting.Summarize(output, runs, paths);
         }
 

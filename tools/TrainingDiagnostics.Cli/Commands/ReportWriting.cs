@@ -1,7 +1,5 @@
 using System.Globalization;
-using TrainingDiagnostics.Cli.Runs;
 using TrainingDiagnostics.Cli.Terminal;
-using TrainingDiagnostics.Model;
 using TrainingDiagnostics.Report;
 using TrainingDiagnostics.Report.Findings;
 
@@ -10,29 +8,28 @@ namespace TrainingDiagnostics.Cli.Commands;
 /// <summary>What <c>report</c> and <c>compare</c> share: reading the logs with progress, writing the HTML, the summary lines.</summary>
 internal static class ReportWriting
 {
-    public static List<DiagnosticsRun> ReadAll(IReadOnlyList<string> paths, TextWriter output) =>
-        ProgressReporter.For(output).Run("reading run logs", paths.Count, report =>
-        {
-            var runs = new List<DiagnosticsRun>(paths.Count);
-            for (int i = 0; i < paths.Count; i++)
-            {
-                DiagnosticsRun run = RunLogInput.Read(paths[i]);
-                runs.Add(run);
-                report(i + 1, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(paths[i])}: {run.Steps.Count} steps, {run.Anomalies.Count} incident(s)"));
-            }
-
-            return runs;
-        });
-
     /// <summary>
     /// Renders the log(s) as one report in one streaming pass, with a progress bar by bytes read (plain lines every
     /// tenth in CI and when the output is not a terminal).
     /// </summary>
-    public static ReportSummary Stream(IReadOnlyList<string> paths, string reportPath, ReportOptions options, TextWriter output)
+    public static ReportSummary Stream(IReadOnlyList<string> paths, string reportPath, ReportOptions options, TextWriter output) =>
+        Streamed(paths, reportPath, output, paths.Count == 1 ? "the run log" : $"{paths.Count} rank logs",
+            $"'{(paths.Count == 1 ? paths[0] : string.Join(", ", paths))}' is not a readable run log",
+            (full, progress) => HtmlReport.WriteLogs(paths, full, options, progress));
+
+    /// <summary>
+    /// Renders the logs as one comparison, streaming (one log after the other, each in one pass), with a progress bar by
+    /// bytes read over all of them.
+    /// </summary>
+    public static IReadOnlyList<ReportSummary> StreamCompare(IReadOnlyList<string> paths, string comparePath, ReportOptions options, TextWriter output) =>
+        Streamed(paths, comparePath, output, $"{paths.Count} run logs", "a run log is not readable",
+            (full, progress) => HtmlReport.CompareLogs(paths, full, options, progress));
+
+    private static T Streamed<T>(IReadOnlyList<string> paths, string outputPath, TextWriter output, string inputs, string unreadable, Func<string, IProgress<double>, T> render)
     {
-        string full = Path.GetFullPath(reportPath);
+        string full = Path.GetFullPath(outputPath);
         long bytes = paths.Sum(p => new FileInfo(p).Length);
-        string what = string.Create(CultureInfo.InvariantCulture, $"reading {(paths.Count == 1 ? "the run log" : $"{paths.Count} rank logs")} ({Size(bytes)}) and rendering");
+        string what = string.Create(CultureInfo.InvariantCulture, $"reading {inputs} ({Size(bytes)}) and rendering");
         try
         {
             return ProgressReporter.For(output).Run(what, 100, report =>
@@ -50,12 +47,12 @@ internal static class ReportWriting
 
                     report(share * 100, status);
                 });
-                return HtmlReport.WriteLogs(paths, full, options, progress);
+                return render(full, progress);
             });
         }
         catch (InvalidDataException ex)
         {
-            throw new CommandException(ExitCodes.InputError, $"'{(paths.Count == 1 ? paths[0] : string.Join(", ", paths))}' is not a readable run log: {ex.Message}", ex);
+            throw new CommandException(ExitCodes.InputError, $"{unreadable}: {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -101,14 +98,13 @@ internal static class ReportWriting
     }
 
     /// <summary>One line per run: its verdict and most important finding; a warning for a log cut mid-line.</summary>
-    public static void Summarize(TextWriter output, IReadOnlyList<DiagnosticsRun> runs, IReadOnlyList<string> sources)
+    public static void Summarize(TextWriter output, IReadOnlyList<ReportSummary> runs, IReadOnlyList<string> sources)
     {
         for (int i = 0; i < runs.Count; i++)
         {
-            RunVerdict verdict = FindingRules.Evaluate(runs[i]);
-            Finding? top = verdict.Findings.FirstOrDefault();
+            Finding? top = runs[i].Verdict.Findings.FirstOrDefault();
             string name = runs.Count == 1 ? "verdict" : runs[i].Metadata.RunName;
-            output.WriteLine($"{name,-17} {verdict.Label}{(top is null ? "" : ": " + top.Title)}");
+            output.WriteLine($"{name,-17} {runs[i].Verdict.Label}{(top is null ? "" : ": " + top.Title)}");
             if (!runs[i].IsComplete)
             {
                 output.WriteLine($"warning: '{sources[i]}' is incomplete: its last line was cut (a crashed or running training); every step before it is shown.");

@@ -1,5 +1,4 @@
 using TrainingDiagnostics.Report.Analysis;
-using TrainingDiagnostics.Report.Rendering;
 using TrainingDiagnostics.Report.View;
 
 namespace TrainingDiagnostics.Report.Findings.Rules;

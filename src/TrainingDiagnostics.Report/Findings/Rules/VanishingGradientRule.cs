@@ -1,5 +1,4 @@
 using TrainingDiagnostics.Model;
-using TrainingDiagnostics.Report.Rendering;
 using TrainingDiagnostics.Report.View;
 using static TrainingDiagnostics.Report.Findings.Rules.RuleText;
 

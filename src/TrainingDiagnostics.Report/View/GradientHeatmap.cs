@@ -1,6 +1,4 @@
-using TrainingDiagnostics.Model;
-
-namespace TrainingDiagnostics.Report.Rendering;
+namespace TrainingDiagnostics.Report.View;
 
 /// <summary>
 /// The layers x steps matrix behind the heatmap (built by <see cref="Folding.ParameterFold"/>): each column covers a run of consecutive steps and holds, per
@@ -17,6 +15,9 @@ internal sealed class GradientHeatmap
 
     /// <summary>Cell code: NaN or infinity.</summary>
     public const int NonFinite = 99999;
+
+    /// <summary>Codes per decade: a finite positive value's code is round(log10(value) x this).</summary>
+    public const int CodesPerDecade = 100;
 
     public GradientHeatmap(IReadOnlyList<string> layers, long[] start, long[] end, int[][] gradient, int[][]? update)
     {
@@ -45,10 +46,5 @@ internal sealed class GradientHeatmap
     public static int Quantize(double value) =>
         !double.IsFinite(value) ? NonFinite
         : value <= 0 ? Zero
-        : (int)Math.Round(Math.Log10(value) * 100, MidpointRounding.AwayFromZero);
-
-    /// <summary>The heatmap of <paramref name="steps"/> in at most <paramref name="maxColumns"/> columns (folded as the report folds a log).</summary>
-    public static GradientHeatmap Build(IReadOnlyList<StepRecord> steps, int maxColumns) =>
-        Folding.RunFold.FromRun(new DiagnosticsRun { Metadata = new RunMetadata { RunName = "" }, Steps = steps }, new ReportOptions { MaxHeatmapColumns = maxColumns })
-            .Parameters.Heatmap;
+        : (int)Math.Round(Math.Log10(value) * CodesPerDecade, MidpointRounding.AwayFromZero);
 }

@@ -1,4 +1,6 @@
-namespace TrainingDiagnostics.Report.Rendering;
+using TrainingDiagnostics.Report.Analysis;
+
+namespace TrainingDiagnostics.Report.View;
 
 /// <summary>
 /// A downsampled line over steps, ready to draw: finite points in segments (a non-finite value between two

@@ -1,4 +1,4 @@
-namespace TrainingDiagnostics.Report.Rendering;
+namespace TrainingDiagnostics.Report.Analysis;
 
 /// <summary>
 /// Largest-Triangle-Three-Buckets downsampling (Steinarsson, 2013): keeps the first and last point and, in each

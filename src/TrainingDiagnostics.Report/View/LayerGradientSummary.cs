@@ -1,4 +1,4 @@
-namespace TrainingDiagnostics.Report.Rendering;
+namespace TrainingDiagnostics.Report.View;
 
 /// <summary>
 /// One row of the per-parameter table: a parameter's gradient norms (and update ratios) summarized over the run, by
