@@ -365,8 +365,10 @@ public sealed class TrainingMonitor : IDisposable
     {
         bool incident = nonFinite || !anomalies.TrueForAll(a => a.Kind == AnomalyKind.BatchNormDegenerate && !AnomalyKinds.CarriesNonFinite(a));
         bool instrumentExploding = false;
-        foreach (var anomaly in context.Anomalies)
+        var reported = context.Anomalies;
+        for (int i = 0; i < reported.Count; i++)
         {
+            var anomaly = reported[i];
             bool exploding = anomaly.Kind == AnomalyKind.ExplodingGradient;
             instrumentExploding |= exploding;
             if (!incident || !exploding)

@@ -61,7 +61,7 @@ public sealed partial class InstrumentQuantityTests
     }
 
     /// <summary>
-    /// Every built-in instrument due at every step (curvature every third), under Heal (which reads the update ratios and the
+    /// Every built-in instrument due at every step (curvature every fourth), under Heal (which reads the update ratios and the
     /// sharpness), through a learning-rate spike that the update ratios flag; the built-ins listed in the order given.
     /// </summary>
     private (string[] Log, float[] Weights, IReadOnlyList<string> Order) Run(Func<List<Instrument>, IEnumerable<Instrument>>? arrange, string name)
@@ -81,8 +81,8 @@ public sealed partial class InstrumentQuantityTests
             ActivationStatisticsSchedule = every,
             ActivationHealthSchedule = every,
             InputProfileBatches = 3,
-            CurvatureSchedule = Schedule.Every(3),
-            CurvatureMatVecBudget = 6,
+            CurvatureSchedule = Schedule.Every(4),
+            CurvatureMatVecBudget = 4,
             RollbackSchedule = Schedule.Every(2),
             Instruments = [new Consumer(), new Producer(Schedule.Every(2))],
         };
@@ -90,7 +90,7 @@ public sealed partial class InstrumentQuantityTests
         using (var monitor = new TrainingMonitor(model, options, arrange))
         {
             order = monitor.InstrumentOrder;
-            Train(monitor, optimizer, 14, s => Regression(s, rows: 16), Mse, beforeStep: s =>
+            Train(monitor, optimizer, 12, s => Regression(s, rows: 16), Mse, beforeStep: s =>
             {
                 if (s is 6 or 7)
                     optimizer.ParamGroups.First().LearningRate = s == 6 ? 500 : 0.05; // one huge update at step 6
@@ -119,7 +119,7 @@ public sealed partial class InstrumentQuantityTests
         Assert.IsTrue(log.Any(l => l.Contains("\"kind\":\"heal\"", StringComparison.Ordinal)), "the healer acted");
         var orders = new HashSet<string> { string.Join(",", order) };
         var arrangements = new List<(string Name, Func<List<Instrument>, IEnumerable<Instrument>> Arrange)> { ("reversed", b => Enumerable.Reverse(b)) };
-        foreach (int seed in new[] { 1, 2, 3, 4, 5 })
+        foreach (int seed in new[] { 1, 2, 3 })
             arrangements.Add(($"seed{seed}", b =>
             {
                 var shuffled = b.ToArray();
@@ -137,7 +137,7 @@ public sealed partial class InstrumentQuantityTests
                 Assert.AreEqual(log[i], otherLog[i], $"{name}: record {i}");
             CollectionAssert.AreEqual(weights, otherWeights, $"{name}: the same weights, bit for bit");
         }
-        Assert.IsTrue(orders.Count >= 4, $"the arrangements ran the instruments in different orders; got {orders.Count}: {string.Join(" | ", orders)}");
+        Assert.IsTrue(orders.Count >= 3, $"the arrangements ran the instruments in different orders; got {orders.Count}: {string.Join(" | ", orders)}");
     }
 
     [TestMethod]
@@ -260,6 +260,54 @@ public sealed partial class InstrumentQuantityTests
         Train(monitor, optim.SGD(model.parameters(), 0.01), 2, s => Regression(s), Mse);
         Assert.AreEqual(2, monitor.Run.InstrumentFailures.Count);
         CollectionAssert.AreEqual(new[] { -1.0, -1.0 }, monitor.Run.Metrics.Where(m => m.Name == "consumer/doubled").Select(m => m.Value).ToArray());
+    }
+
+    /// <summary>The example of docs/monitor.md and <see cref="Instrument"/>'s documentation, as written there.</summary>
+    private sealed class MatrixUpdateRatio() : Instrument("matrix-update-ratio", CostTier.Economy, Schedule.Every(1))
+    {
+        public override IReadOnlyCollection<Quantity> Requires { get; } = [Quantities.UpdateRatios];
+        public override void Compute(InstrumentContext context)
+        {
+            if (!context.TryGet(Quantities.UpdateRatios, out var ratios))
+                return; // not measured at this step
+            for (int i = 0; i < ratios.Count; i++)
+                if (context.Parameters[i].dim() == 2 && ratios[i] is { } r)
+                    context.RecordMetric($"matrix_update_ratio/{context.ParameterNames[i]}", r);
+        }
+    }
+
+    [TestMethod]
+    public void AUsersInstrumentReadsTheBuiltInUpdateRatiosOfTheWeightMatrices()
+    {
+        manual_seed(2);
+        var fc1 = nn.Linear(4, 8);
+        var model = nn.Sequential(("fc1", fc1), ("relu", nn.ReLU()), ("fc2", nn.Linear(8, 1)));
+        using var monitor = new TrainingMonitor(model, new MonitorOptions
+        {
+            PublishMetrics = false,
+            UpdateRatioSchedule = Schedule.Every(2),
+            Instruments = [new MatrixUpdateRatio()],
+        });
+        Tensor? before = null, after = null;
+        Train(monitor, optim.SGD(model.parameters(), 0.1), 6, s => Regression(s), Mse, beforeStep: s =>
+        {
+            if (s is 0 or 1)
+            {
+                var copy = fc1.weight!.detach().clone().DetachFromDisposeScope();
+                (before, after) = s == 0 ? (copy, after) : (before, copy);
+            }
+        });
+        double expected;
+        using (NewDisposeScope())
+            expected = (linalg.vector_norm(before! - after!) / linalg.vector_norm(before!)).item<float>();
+        before!.Dispose();
+        after!.Dispose();
+        var metrics = monitor.Run.Metrics.Where(m => m.Name.StartsWith("matrix_update_ratio/", StringComparison.Ordinal)).ToList();
+        CollectionAssert.AreEquivalent(new[] { "fc1.weight", "fc2.weight" }, metrics.Where(m => m.Step == 1).Select(m => m.Name["matrix_update_ratio/".Length..]).ToArray(),
+            "the weight matrices, not the biases");
+        CollectionAssert.AreEqual(new long[] { 1, 3, 5 }, metrics.Select(m => m.Step).Distinct().ToArray(), "the steps after the schedule fired");
+        Assert.AreEqual(expected, metrics.Single(m => m.Step == 1 && m.Name == "matrix_update_ratio/fc1.weight").Value, 1e-4 * expected,
+            "‖w0 - w1‖ / ‖w0‖ of step 0's update");
     }
 
     /// <summary>An instrument created without a schedule.</summary>
