@@ -9,7 +9,7 @@ namespace TrainingDiagnostics.Monitoring;
 /// skipped for that step, the failure becomes an <see cref="InstrumentFailureRecord"/>, and after
 /// <see cref="MonitorOptions.InstrumentFailureLimit"/> failing steps in a row the instrument stands down for the rest of the run.
 /// It runs them in the order their declared quantities give (<see cref="InstrumentOrder"/>), and holds their published
-/// quantities (<see cref="Quantities"/>).
+/// quantities (<see cref="Store"/>).
 /// </summary>
 internal sealed class InstrumentRunner
 {
@@ -24,14 +24,14 @@ internal sealed class InstrumentRunner
     {
         var (order, publishes, requires) = InstrumentOrder.Sort(instruments);
         _slots = order.Select((i, index) => new Slot(i, index)).ToArray();
-        Quantities = new QuantityStore([.. order.Select(i => i.Name)], publishes, requires);
+        Store = new QuantityStore([.. order.Select(i => i.Name)], publishes, requires);
         _limit = failureLimit;
         _logger = logger;
         _record = record;
     }
 
     /// <summary>The instruments' published quantities; the monitor reads them after the instruments' stages.</summary>
-    public QuantityStore Quantities { get; }
+    public QuantityStore Store { get; }
 
     /// <summary>The instruments' names in running order.</summary>
     public IReadOnlyList<string> Order => _slots.Select(s => s.Instrument.Name).ToList();
@@ -43,7 +43,7 @@ internal sealed class InstrumentRunner
     public void Begin(long step)
     {
         _due.Clear();
-        Quantities.BeginStep();
+        Store.BeginStep();
         foreach (var slot in _slots)
         {
             if (slot.StoodDown)

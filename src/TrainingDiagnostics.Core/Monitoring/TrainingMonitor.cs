@@ -190,7 +190,7 @@ public sealed class TrainingMonitor : IDisposable
         ArgumentNullException.ThrowIfNull(loss);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var clock = Stopwatch.StartNew();
-        var context = new InstrumentContext(_tree, loss, step, _options.Optimizer, _reads, _runner.Quantities);
+        var context = new InstrumentContext(_tree, loss, step, _options.Optimizer, _reads, _runner.Store);
         try
         {
             Capture(step);
@@ -345,7 +345,7 @@ public sealed class TrainingMonitor : IDisposable
     /// </summary>
     private int NonFiniteParameter(bool nonFinite)
     {
-        if (_runner.Quantities.TryGet(Quantities.WeightNorms, out var norms))
+        if (_runner.Store.TryGet(Quantities.WeightNorms, out var norms))
         {
             for (int i = 0; i < norms.Count; i++)
                 if (!double.IsFinite(norms[i]))
@@ -410,8 +410,8 @@ public sealed class TrainingMonitor : IDisposable
     {
         var parameters = _tree.Parameters;
         var layers = new LayerStatistics[parameters.Count];
-        var weightNorms = _runner.Quantities.TryGet(Quantities.WeightNorms, out var w) ? w : null;
-        var updateRatios = _runner.Quantities.TryGet(Quantities.UpdateRatios, out var u) ? u : null;
+        var weightNorms = _runner.Store.TryGet(Quantities.WeightNorms, out var w) ? w : null;
+        var updateRatios = _runner.Store.TryGet(Quantities.UpdateRatios, out var u) ? u : null;
         for (int i = 0; i < parameters.Count; i++)
         {
             layers[i] = new LayerStatistics
@@ -533,7 +533,7 @@ public sealed class TrainingMonitor : IDisposable
     {
         if (_healer is null)
             return;
-        var quantities = _runner.Quantities;
+        var quantities = _runner.Store;
         double? sharpness = quantities.TryGet(Quantities.TopHessianEigenvalue, out double lambda) ? lambda : null;
         var ratios = quantities.TryGet(Quantities.UpdateRatios, out var r) ? r : null;
         foreach (var heal in _healer.Observe(context.Step, context.Loss, anomalies, actionable, ratios, sharpness))
