@@ -11,7 +11,9 @@ namespace TrainingDiagnostics.Monitoring;
 /// The curvature probe: on a due step whose loss and gradients are finite, builds the Hessian of the step's own loss (same
 /// batch, same weights, same random state: the dropout mask of the step) with <see cref="HessianOperator.ForLoss(nn.Module, Func{Tensor})"/>
 /// and estimates its top eigenvalue (Lanczos) and its trace (Hutchinson) within <see cref="MonitorOptions.CurvatureMatVecBudget"/>
-/// Hessian-vector products. Cost: one forward pass, one graph-building backward pass and at most the budget of backward passes.
+/// Hessian-vector products, recorded as curvature records and published as <see cref="Quantities.TopHessianEigenvalue"/>
+/// and <see cref="Quantities.HessianTrace"/>. Cost: one forward pass, one graph-building backward pass and at most the
+/// budget of backward passes.
 /// </summary>
 /// <remarks>
 /// Changes no training result: the step's <c>.grad</c>, the buffers, the train/eval modes and the CPU random state are as
@@ -27,6 +29,8 @@ internal sealed class CurvatureInstrument : Instrument
     /// <summary>The base seed of the probes; the step is added, so successive estimates use independent probes.</summary>
     private const int Seed = 20240601;
 
+    private static readonly Quantity[] Published = [Quantities.TopHessianEigenvalue, Quantities.HessianTrace];
+
     private readonly int _budget;
     private readonly StepSnapshot _before;
     private readonly BatchNormWatch _batchNorm;
@@ -37,6 +41,8 @@ internal sealed class CurvatureInstrument : Instrument
         _before = before;
         _batchNorm = batchNorm;
     }
+
+    public override IReadOnlyCollection<Quantity> Publishes => Published;
 
     /// <summary>The part of a budget the eigenvalue may spend: two fifths (20 of the default 50), at least one.</summary>
     public static int EigenBudget(int budget) => Math.Max(1, budget * 2 / 5);
@@ -75,6 +81,7 @@ internal sealed class CurvatureInstrument : Instrument
                 MatVecs = eigen.MatVecs,
                 Converged = eigen.Converged,
             });
+            context.Publish(Quantities.TopHessianEigenvalue, eigen.Values[0]);
             // The trace gets the rest of the budget, including what Lanczos left unused when it converged early.
             int traceBudget = _budget - eigen.MatVecs;
             if (traceBudget < 2)
@@ -95,6 +102,7 @@ internal sealed class CurvatureInstrument : Instrument
                 MatVecs = trace.MatVecs,
                 Converged = trace.StandardError <= 0.01 * Math.Abs(trace.Value),
             });
+            context.Publish(Quantities.HessianTrace, trace.Value);
         }
     }
 }

@@ -41,7 +41,7 @@ internal sealed class Healer
     private double? _startLevel;
     private readonly List<double> _firstLosses = [];
     private readonly List<double> _recent = []; // the last few finite losses of any step, for the growth rate
-    private double?[]? _lastRatios;
+    private IReadOnlyList<double?>? _lastRatios;
     private double? _sharpness;
     private int _actions;
     private (long Step, string Action, double Level, long Due)? _pending;
@@ -56,7 +56,7 @@ internal sealed class Healer
     /// <summary>
     /// Observes a finished step (after the monitor's rollback, if any) and acts when it must; returns the records to write.
     /// </summary>
-    public List<HealRecord> Observe(long step, double loss, IReadOnlyList<AnomalyEvent> anomalies, bool actionable, double?[]? updateRatios, double? sharpness)
+    public List<HealRecord> Observe(long step, double loss, IReadOnlyList<AnomalyEvent> anomalies, bool actionable, IReadOnlyList<double?>? updateRatios, double? sharpness)
     {
         var records = new List<HealRecord>();
         if (double.IsFinite(loss))
@@ -65,7 +65,7 @@ internal sealed class Healer
             if (_recent.Count > 6)
                 _recent.RemoveAt(0);
         }
-        if (updateRatios is not null && Array.Exists(updateRatios, r => r is > 0))
+        if (updateRatios is not null && AnyPositive(updateRatios))
             _lastRatios = updateRatios;
         if (sharpness is double s && double.IsFinite(s) && s > 0)
             _sharpness = s;
@@ -204,6 +204,14 @@ internal sealed class Healer
             steps.Add(Math.Abs(_healthy[i] - _healthy[i - 1]));
         double swing = Median(steps) / median;
         return swing > SwingShare ? swing : null;
+    }
+
+    private static bool AnyPositive(IReadOnlyList<double?> ratios)
+    {
+        for (int i = 0; i < ratios.Count; i++)
+            if (ratios[i] is > 0)
+                return true;
+        return false;
     }
 
     private static string Kinds(IReadOnlyList<AnomalyEvent> anomalies) => string.Join(", ", anomalies.Select(a => a.Kind).Distinct());

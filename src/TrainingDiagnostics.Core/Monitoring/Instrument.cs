@@ -2,8 +2,9 @@ namespace TrainingDiagnostics.Monitoring;
 
 /// <summary>
 /// An optional measurement of the <see cref="TrainingMonitor"/>: a name, a <see cref="Schedule"/> that says at which steps
-/// it runs, a declared <see cref="CostTier"/>, and its compute. The monitor calls the stages of a due instrument in the
-/// order of a step; override the ones you need (usually <see cref="Queue"/> and <see cref="Compute"/>).
+/// it runs, a declared <see cref="CostTier"/>, the <see cref="Quantity">quantities</see> it publishes and requires, and its
+/// compute. The monitor calls the stages of a due instrument in the order of a step; override the ones you need (usually
+/// <see cref="Queue"/> and <see cref="Compute"/>).
 /// </summary>
 /// <remarks>
 /// <para>The built-in instruments are weight norms, update-to-weight ratios, BatchNorm batch variances, activation health
@@ -29,6 +30,28 @@ namespace TrainingDiagnostics.Monitoring;
 ///     }
 /// }
 /// </code>
+/// <para>Instruments share what they measure as <see cref="Quantity">quantities</see>, through the context every instrument
+/// gets, the built-in ones as yours: a producer lists a quantity in <see cref="Publishes"/> and calls
+/// <see cref="InstrumentContext.Publish{T}"/>; a reader lists it in <see cref="Requires"/> and calls
+/// <see cref="InstrumentContext.TryGet{T}"/>. The monitor runs every producer's stages before its readers' (the order of
+/// <see cref="MonitorOptions.Instruments"/> does not matter) and refuses at its construction a required quantity that no
+/// instrument publishes, a quantity with two producers, and a cycle. The built-in quantities are in <see cref="Quantities"/>:</para>
+/// <code>
+/// // Update-to-weight ratios of the weight matrices only, from the built-in update-ratio instrument's quantity
+/// // (host values: due at every step, it costs nothing where the ratios were not measured).
+/// sealed class MatrixUpdateRatio() : Instrument("matrix-update-ratio", CostTier.Economy, Schedule.Every(1))
+/// {
+///     public override IReadOnlyCollection&lt;Quantity&gt; Requires { get; } = [Quantities.UpdateRatios];
+///     public override void Compute(InstrumentContext context)
+///     {
+///         if (!context.TryGet(Quantities.UpdateRatios, out var ratios))
+///             return; // not measured at this step
+///         for (int i = 0; i &lt; ratios.Count; i++)
+///             if (context.Parameters[i].dim() == 2 &amp;&amp; ratios[i] is { } r)
+///                 context.RecordMetric($"matrix_update_ratio/{context.ParameterNames[i]}", r);
+///     }
+/// }
+/// </code>
 /// <para>Tensors created in <see cref="Queue"/> belong to the step's dispose scope. An instrument instance belongs to one
 /// monitor, which disposes it with itself. Instruments never run during a replay.</para>
 /// </remarks>
@@ -47,14 +70,38 @@ public abstract class Instrument : IDisposable
         Schedule = schedule;
     }
 
+    /// <summary>Creates an instrument that runs on the default schedule of its tier (<see cref="Schedule.ForTier"/>): every 10
+    /// steps for <see cref="CostTier.Economy"/>, every 50 for <see cref="CostTier.Business"/>, every step for <see cref="CostTier.Full"/>.</summary>
+    /// <param name="name">Its name, as it appears in metric names and messages.</param>
+    /// <param name="tier">What it costs: the cheapest tier in which it belongs; it sets the schedule.</param>
+    protected Instrument(string name, CostTier tier)
+        : this(name, tier, Schedule.ForTier(tier))
+    {
+    }
+
     /// <summary>The instrument's name.</summary>
     public string Name { get; }
 
-    /// <summary>What it costs: the cheapest <see cref="CostTier"/> in which it belongs.</summary>
+    /// <summary>What it costs: the cheapest <see cref="CostTier"/> in which it belongs. An instrument created without a
+    /// schedule runs on its tier's (<see cref="Schedule.ForTier"/>).</summary>
     public CostTier Tier { get; }
 
-    /// <summary>The steps at which it runs.</summary>
-    public Schedule Schedule { get; set; }
+    /// <summary>The steps at which it runs, fixed at its creation.</summary>
+    public Schedule Schedule { get; }
+
+    /// <summary>
+    /// The quantities this instrument publishes with <see cref="InstrumentContext.Publish{T}"/> (none by default). Each
+    /// quantity has one producer in a monitor. The monitor reads this once, at its construction.
+    /// </summary>
+    public virtual IReadOnlyCollection<Quantity> Publishes => [];
+
+    /// <summary>
+    /// The quantities this instrument reads with <see cref="InstrumentContext.TryGet{T}"/> (none by default): their producers
+    /// run before it in every stage of a step, whatever the order of the instrument list. A producer that is not due at a step
+    /// (or failed) publishes nothing, and <see cref="InstrumentContext.TryGet{T}"/> says so. The monitor reads this once, at
+    /// its construction, and refuses a quantity that none of its instruments publishes.
+    /// </summary>
+    public virtual IReadOnlyCollection<Quantity> Requires => [];
 
     /// <summary>Whether it runs at <paramref name="step"/>: by default when its <see cref="Schedule"/> is due. Override to run
     /// at extra steps (the update-ratio instrument runs the step after its schedule fires, to measure that step's update).</summary>

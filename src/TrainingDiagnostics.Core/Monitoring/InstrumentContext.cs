@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using TrainingDiagnostics.Model;
 using TrainingDiagnostics.ModuleState;
@@ -14,7 +15,13 @@ public sealed class InstrumentContext
     private readonly List<DataProfileRecord> _dataProfiles = [];
 
     internal InstrumentContext(ModuleTree tree, Func<Tensor> loss, long step, optim.Optimizer? optimizer, DeviceReads reads)
+        : this(tree, loss, step, optimizer, reads, QuantityStore.Empty())
     {
+    }
+
+    internal InstrumentContext(ModuleTree tree, Func<Tensor> loss, long step, optim.Optimizer? optimizer, DeviceReads reads, QuantityStore quantities)
+    {
+        Store = quantities;
         Tree = tree;
         LossClosure = loss;
         Step = step;
@@ -52,6 +59,9 @@ public sealed class InstrumentContext
     /// <summary>Per-parameter gradient norms (available from <see cref="Instrument.Compute"/> on; null for a parameter without gradient).</summary>
     public IReadOnlyList<double?> GradientNorms { get; internal set; } = [];
 
+    /// <summary>Whether the loss and every gradient norm are finite (available from <see cref="Instrument.Compute"/> on; false before).</summary>
+    public bool GradientsFinite { get; internal set; }
+
     /// <summary>Whether the optimizer will apply this step (available in <see cref="Instrument.AfterDecision"/>).</summary>
     public bool WillStep { get; internal set; }
 
@@ -76,42 +86,74 @@ public sealed class InstrumentContext
         _anomalies.Add(anomaly);
     }
 
+    /// <summary>Records a curvature estimate of this step (run log, <see cref="TrainingMonitor.Run"/>'s
+    /// <see cref="DiagnosticsRun.Curvature"/>, TensorBoard), as the built-in curvature instrument does.</summary>
+    /// <param name="record">The estimate; its <see cref="CurvatureRecord.Step"/> should be <see cref="Step"/>.</param>
+    public void RecordCurvature(CurvatureRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _curvature.Add(record);
+    }
+
+    /// <summary>Records a data profile (run log, <see cref="TrainingMonitor.Run"/>'s <see cref="DiagnosticsRun.DataProfiles"/>),
+    /// as the built-in input-profile instrument does.</summary>
+    /// <param name="profile">The profile.</param>
+    public void RecordDataProfile(DataProfileRecord profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        _dataProfiles.Add(profile);
+    }
+
+    /// <summary>
+    /// Publishes this step's value of <paramref name="quantity"/>, for the instruments that list it in
+    /// <see cref="Instrument.Requires"/> (they run after this one) and for the monitor. Publishing again replaces the value.
+    /// </summary>
+    /// <typeparam name="T">The quantity's value type.</typeparam>
+    /// <param name="quantity">A quantity this instrument lists in <see cref="Instrument.Publishes"/>.</param>
+    /// <param name="value">The value; readers get this instance, so publish nothing you change later.</param>
+    /// <exception cref="InvalidOperationException">The instrument does not list <paramref name="quantity"/> in its
+    /// <see cref="Instrument.Publishes"/>.</exception>
+    public void Publish<T>(Quantity<T> quantity, T value) => Store.Publish(quantity, value);
+
+    /// <summary>
+    /// Reads this step's value of <paramref name="quantity"/>: true when its producer published it at this step (false when
+    /// the producer was not due, found nothing to measure, or failed). Cost: an array index.
+    /// </summary>
+    /// <typeparam name="T">The quantity's value type.</typeparam>
+    /// <param name="quantity">A quantity this instrument lists in <see cref="Instrument.Requires"/> (or publishes itself).</param>
+    /// <param name="value">The value, or the type's default when there is none.</param>
+    /// <returns>Whether the quantity was published at this step.</returns>
+    /// <exception cref="InvalidOperationException">The instrument does not list <paramref name="quantity"/> in its
+    /// <see cref="Instrument.Requires"/>: its producer might run after it.</exception>
+    public bool TryGet<T>(Quantity<T> quantity, [MaybeNullWhen(false)] out T value) => Store.TryGet(quantity, out value);
+
     internal ModuleTree Tree { get; }
 
-    /// <summary>How much each list holds now: what an instrument stage adds after this mark is discarded if the stage fails.</summary>
-    internal (int Metrics, int Anomalies, int Curvature, int DataProfiles) Mark() => (_metrics.Count, _anomalies.Count, _curvature.Count, _dataProfiles.Count);
+    /// <summary>The monitor's published quantities, and which instrument's stage runs now.</summary>
+    internal QuantityStore Store { get; }
 
-    /// <summary>Drops what was recorded after <paramref name="mark"/> (a failed instrument stage leaves no partial results).</summary>
-    internal void Discard((int Metrics, int Anomalies, int Curvature, int DataProfiles) mark)
+    /// <summary>How much each list holds now, and the quantities' clock: what an instrument stage adds after this mark is
+    /// discarded if the stage fails.</summary>
+    internal (int Metrics, int Anomalies, int Curvature, int DataProfiles, long Quantities) Mark() =>
+        (_metrics.Count, _anomalies.Count, _curvature.Count, _dataProfiles.Count, Store.Mark());
+
+    /// <summary>Drops what was recorded and published after <paramref name="mark"/> (a failed instrument stage leaves no partial results).</summary>
+    internal void Discard((int Metrics, int Anomalies, int Curvature, int DataProfiles, long Quantities) mark)
     {
         _dataProfiles.RemoveRange(mark.DataProfiles, _dataProfiles.Count - mark.DataProfiles);
         _metrics.RemoveRange(mark.Metrics, _metrics.Count - mark.Metrics);
         _anomalies.RemoveRange(mark.Anomalies, _anomalies.Count - mark.Anomalies);
         _curvature.RemoveRange(mark.Curvature, _curvature.Count - mark.Curvature);
+        Store.Withdraw(mark.Quantities);
     }
 
     internal IReadOnlyList<MetricRecord> Metrics => _metrics;
 
     internal IReadOnlyList<AnomalyEvent> Anomalies => _anomalies;
 
-    /// <summary>Curvature estimates of this step, from the curvature instrument.</summary>
+    /// <summary>Curvature estimates of this step.</summary>
     internal IReadOnlyList<CurvatureRecord> Curvature => _curvature;
 
-    /// <summary>Records a curvature estimate of this step (recorded with the step's metrics).</summary>
-    internal void RecordCurvature(CurvatureRecord record) => _curvature.Add(record);
-
-    /// <summary>Data profiles of this step, from the input-profile instrument.</summary>
+    /// <summary>Data profiles of this step.</summary>
     internal IReadOnlyList<DataProfileRecord> DataProfiles => _dataProfiles;
-
-    /// <summary>Records a data profile (recorded with the step's metrics).</summary>
-    internal void RecordDataProfile(DataProfileRecord profile) => _dataProfiles.Add(profile);
-
-    /// <summary>Per-parameter weight norms, when the weight-norm instrument ran.</summary>
-    internal double[]? WeightNorms { get; set; }
-
-    /// <summary>Per-parameter update-to-weight ratios, when the update-ratio instrument measured an update.</summary>
-    internal double?[]? UpdateRatios { get; set; }
-
-    /// <summary>Whether the loss and every gradient norm are finite.</summary>
-    internal bool GradientsFinite { get; set; }
 }

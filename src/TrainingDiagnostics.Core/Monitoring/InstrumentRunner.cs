@@ -8,6 +8,8 @@ namespace TrainingDiagnostics.Monitoring;
 /// <see cref="TrainingMonitor.Step"/>. What the instrument recorded in the failed stage is discarded, its later stages are
 /// skipped for that step, the failure becomes an <see cref="InstrumentFailureRecord"/>, and after
 /// <see cref="MonitorOptions.InstrumentFailureLimit"/> failing steps in a row the instrument stands down for the rest of the run.
+/// It runs them in the order their declared quantities give (<see cref="InstrumentOrder"/>), and holds their published
+/// quantities (<see cref="Store"/>).
 /// </summary>
 internal sealed class InstrumentRunner
 {
@@ -17,13 +19,22 @@ internal sealed class InstrumentRunner
     private readonly ILogger? _logger;
     private readonly Action<InstrumentFailureRecord> _record;
 
+    /// <exception cref="InvalidOperationException">The instruments' declared quantities admit no order (see <see cref="InstrumentOrder.Sort"/>).</exception>
     public InstrumentRunner(IReadOnlyList<Instrument> instruments, int failureLimit, ILogger? logger, Action<InstrumentFailureRecord> record)
     {
-        _slots = instruments.Select(i => new Slot(i)).ToArray();
+        var (order, publishes, requires) = InstrumentOrder.Sort(instruments);
+        _slots = order.Select((i, index) => new Slot(i, index)).ToArray();
+        Store = new QuantityStore([.. order.Select(i => i.Name)], publishes, requires);
         _limit = failureLimit;
         _logger = logger;
         _record = record;
     }
+
+    /// <summary>The instruments' published quantities; the monitor reads them after the instruments' stages.</summary>
+    public QuantityStore Store { get; }
+
+    /// <summary>The instruments' names in running order.</summary>
+    public IReadOnlyList<string> Order => _slots.Select(s => s.Instrument.Name).ToList();
 
     /// <summary>Names of the instruments that stood down, in the order they did.</summary>
     public IReadOnlyList<string> StoodDown => _slots.Where(s => s.StoodDown).OrderBy(s => s.StoodDownAt).Select(s => s.Instrument.Name).ToList();
@@ -32,6 +43,7 @@ internal sealed class InstrumentRunner
     public void Begin(long step)
     {
         _due.Clear();
+        Store.BeginStep();
         foreach (var slot in _slots)
         {
             if (slot.StoodDown)
@@ -93,6 +105,7 @@ internal sealed class InstrumentRunner
             if (slot.FailedThisStep)
                 continue;
             var mark = context.Mark();
+            context.Store.Current = slot.Index;
             try
             {
                 call(slot.Instrument, context);
@@ -101,6 +114,10 @@ internal sealed class InstrumentRunner
             {
                 context.Discard(mark);
                 Fail(slot, context.Step, stage, e);
+            }
+            finally
+            {
+                context.Store.Current = QuantityStore.Monitor;
             }
         }
     }
@@ -134,9 +151,12 @@ internal sealed class InstrumentRunner
         return end < 0 ? message : message[..end];
     }
 
-    private sealed class Slot(Instrument instrument)
+    private sealed class Slot(Instrument instrument, int index)
     {
         public Instrument Instrument { get; } = instrument;
+
+        /// <summary>Its place in the running order (the quantity store's index of it).</summary>
+        public int Index { get; } = index;
         public int Consecutive { get; set; }
         public bool FailedThisStep { get; set; }
         public bool StoodDown { get; set; }

@@ -138,7 +138,8 @@ public sealed record MonitorOptions
     /// <summary>
     /// Your own instruments, run after the built-in ones (weight norms, update ratios, BatchNorm variances, activation health,
     /// input profile, histograms, curvature) at the
-    /// steps their schedules say. The monitor disposes them with itself. See <see cref="Instrument"/> for an example.
+    /// steps their schedules say, and after the producers of the quantities they require (<see cref="Instrument.Requires"/>),
+    /// whatever their place in this list. The monitor disposes them with itself. See <see cref="Instrument"/> for an example.
     /// </summary>
     public IReadOnlyList<Instrument> Instruments { get; init; } = [];
 

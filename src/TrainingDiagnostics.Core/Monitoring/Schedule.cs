@@ -1,7 +1,9 @@
 namespace TrainingDiagnostics.Monitoring;
 
 /// <summary>When an optional instrument runs: every n steps, on a logarithmic grid, at given steps, or never.</summary>
-/// <remarks>Schedules bound the cost of instruments that are too expensive for every step (as Cockpit's do).</remarks>
+/// <remarks>Schedules bound the cost of instruments that are too expensive for every step (as Cockpit's do). A schedule is
+/// immutable and holds no state: whether it fires depends on the step alone, so one instance may serve several instruments
+/// and monitors.</remarks>
 public abstract class Schedule
 {
     private protected Schedule()
@@ -34,6 +36,18 @@ public abstract class Schedule
         ArgumentNullException.ThrowIfNull(steps);
         return new AtSchedule(steps);
     }
+
+    /// <summary>The default schedule of an instrument of a cost tier: every 10 steps for <see cref="CostTier.Economy"/> (as
+    /// the weight norms and update ratios), every 50 for <see cref="CostTier.Business"/> (as the BatchNorm variances of that
+    /// tier), every step for <see cref="CostTier.Full"/>.</summary>
+    /// <param name="tier">The instrument's tier.</param>
+    public static Schedule ForTier(CostTier tier) => tier switch
+    {
+        CostTier.Economy => Every(10),
+        CostTier.Business => Every(50),
+        CostTier.Full => Every(1),
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "Expected Economy, Business or Full."),
+    };
 
     /// <summary>Whether the instrument runs at <paramref name="step"/>.</summary>
     /// <param name="step">The training step (0-based).</param>

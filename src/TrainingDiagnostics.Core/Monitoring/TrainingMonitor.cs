@@ -63,22 +63,27 @@ public sealed class TrainingMonitor : IDisposable
     private readonly GradientHealthDetector _detector;
     private readonly StepReplay _replay;
     private readonly BatchNormWatch _batchNorm;
-    private readonly StepSnapshot _before;
-    private TrainingState? _pendingRollback;
-    private TrainingState? _rollbackState;
-    private bool _pendingTaken;
+    private readonly RollbackKeeper _rollback;
     private readonly List<Instrument> _instruments;
     private readonly InstrumentRunner _runner;
     private readonly Healer? _healer;
     private readonly RunRecorder _recorder;
-    private bool _rollbackOwed = true;
     private bool _runningStatisticsPoisoned;
     private bool _disposed;
 
     /// <summary>Starts monitoring <paramref name="model"/>.</summary>
     /// <param name="model">The model whose steps will be watched; its parameters, buffers and modules are read, never changed.</param>
     /// <param name="options">Settings; null for the defaults (SkipStep policy, economy tier, no run log).</param>
+    /// <exception cref="InvalidOperationException">The instruments' declared quantities admit no running order: a quantity that
+    /// an instrument requires and none publishes, one that two publish, or a cycle (see <see cref="Instrument.Requires"/>).</exception>
     public TrainingMonitor(nn.Module model, MonitorOptions? options = null)
+        : this(model, options, arrangeBuiltIns: null)
+    {
+    }
+
+    /// <summary>Starts monitoring, with the built-in instruments listed in the order <paramref name="arrangeBuiltIns"/> gives
+    /// (tests show that the order of the list changes nothing).</summary>
+    internal TrainingMonitor(nn.Module model, MonitorOptions? options, Func<List<Instrument>, IEnumerable<Instrument>>? arrangeBuiltIns)
     {
         ArgumentNullException.ThrowIfNull(model);
         _options = options ?? new MonitorOptions();
@@ -95,33 +100,50 @@ public sealed class TrainingMonitor : IDisposable
         _reader = new StepStatisticsReader(_tree);
         _detector = new GradientHealthDetector(_options);
         _replay = new StepReplay(_tree);
-        _batchNorm = new BatchNormWatch(_tree);
-        _before = new StepSnapshot(_tree);
         if (_options.MaxHealActions < 1)
             throw new ArgumentOutOfRangeException(nameof(options), _options.MaxHealActions, "MonitorOptions.MaxHealActions must be at least 1 (3 is the default).");
         if (_options.Policy == AnomalyPolicy.Heal)
             _healer = new Healer(_options.Optimizer, _options.MaxHealActions);
-        if (_options.Policy is AnomalyPolicy.Rollback or AnomalyPolicy.Heal)
-        {
-            _pendingRollback = new TrainingState(_tree, _options.Optimizer);
-            _rollbackState = new TrainingState(_tree, _options.Optimizer);
-        }
+        _batchNorm = new BatchNormWatch(_tree);
+        _rollback = new RollbackKeeper(_tree, _options.Policy, _options.Optimizer, _options.RollbackSchedule);
         _recorder = new RunRecorder(DescribeRun(model), _options.MaxStepsInMemory, _options.RunLogPath,
             _options.PublishMetrics ? MeterName : null, _options.TensorBoardDirectory, _options.Logger);
-        _instruments =
+        try
+        {
+            var builtIns = BuiltInInstruments();
+            _instruments = [.. arrangeBuiltIns?.Invoke(builtIns) ?? builtIns, .. _options.Instruments];
+            _runner = new InstrumentRunner(_instruments, _options.InstrumentFailureLimit, _options.Logger, _recorder.Record); // failures are logged by the recorder
+        }
+        catch
+        {
+            // Refused instrument declarations: take the hooks off the model and close the run log before saying so.
+            _batchNorm.Dispose();
+            _rollback.Dispose();
+            _recorder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The built-in instruments with the schedules of the options; histograms when TensorBoard is on.</summary>
+    private List<Instrument> BuiltInInstruments()
+    {
+        List<Instrument> instruments =
         [
             new WeightNormInstrument(_options.WeightNormSchedule),
             new UpdateRatioInstrument(_options.UpdateRatioSchedule, _options.MaxUpdateRatio),
             new BatchNormVarianceInstrument(_options.ActivationStatisticsSchedule, _batchNorm),
             new ActivationHealthInstrument(_options.ActivationHealthSchedule, _tree),
             new InputProfileInstrument(_options.InputProfileBatches, _tree),
-            new CurvatureInstrument(_options.CurvatureSchedule, _options.CurvatureMatVecBudget, _before, _batchNorm),
+            new CurvatureInstrument(_options.CurvatureSchedule, _options.CurvatureMatVecBudget, _rollback.Before, _batchNorm),
         ];
         if (_recorder.TensorBoard is { } tensorBoard)
-            _instruments.Add(new HistogramInstrument(_options.HistogramSchedule, tensorBoard));
-        _instruments.AddRange(_options.Instruments);
-        _runner = new InstrumentRunner(_instruments, _options.InstrumentFailureLimit, _options.Logger, _recorder.Record); // failures are logged by the recorder
+            instruments.Add(new HistogramInstrument(_options.HistogramSchedule, tensorBoard));
+        return instruments;
     }
+
+    /// <summary>The instruments' names in the order their stages run: every producer of a quantity before the instruments
+    /// that require it, otherwise the order of <see cref="Instruments"/>.</summary>
+    internal IReadOnlyList<string> InstrumentOrder => _runner.Order;
 
     /// <summary>The monitored model.</summary>
     public nn.Module Model { get; }
@@ -131,7 +153,8 @@ public sealed class TrainingMonitor : IDisposable
 
     /// <summary>The instruments in force: the built-in ones (weight norms, update ratios, BatchNorm variances, activation health,
     /// input profile, curvature, and
-    /// histograms when TensorBoard is on) with the schedules of <see cref="Options"/>, then <see cref="MonitorOptions.Instruments"/>.</summary>
+    /// histograms when TensorBoard is on) with the schedules of <see cref="Options"/>, then <see cref="MonitorOptions.Instruments"/>.
+    /// Their stages run in the order their declared quantities give (<see cref="Instrument.Requires"/>), not in this list's.</summary>
     public IReadOnlyList<Instrument> Instruments => _instruments;
 
     /// <summary>The names of the instruments that stood down after <see cref="MonitorOptions.InstrumentFailureLimit"/> failing
@@ -167,7 +190,7 @@ public sealed class TrainingMonitor : IDisposable
         ArgumentNullException.ThrowIfNull(loss);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var clock = Stopwatch.StartNew();
-        var context = new InstrumentContext(_tree, loss, step, _options.Optimizer, _reads);
+        var context = new InstrumentContext(_tree, loss, step, _options.Optimizer, _reads, _runner.Store);
         try
         {
             Capture(step);
@@ -175,6 +198,7 @@ public sealed class TrainingMonitor : IDisposable
             var backwardError = Backward(step, lossTensor);
             using var scope = NewDisposeScope();
             var stats = Read(lossTensor, context);
+            Measure(context);
             var anomalies = Inspect(step, loss, stats, backwardError, context);
             var (actionable, shouldStep) = Decide(anomalies);
             anomalies = Apply(anomalies, actionable, shouldStep, context);
@@ -207,14 +231,7 @@ public sealed class TrainingMonitor : IDisposable
     /// <summary>Capture: what a replay or a skip needs (random state, buffers), and on the rollback schedule the state a rollback returns to.</summary>
     private void Capture(long step)
     {
-        _before.Capture();
-        _pendingTaken = false;
-        if (_pendingRollback is not null && (_rollbackOwed || _options.RollbackSchedule.IsDue(step)))
-        {
-            // Taken now, kept only if this step proves healthy (its forward and backward on these weights were fine).
-            _pendingRollback.Capture(step);
-            _pendingTaken = true;
-        }
+        _rollback.Capture(step);
         _runner.Begin(step);
     }
 
@@ -276,22 +293,39 @@ public sealed class TrainingMonitor : IDisposable
         return stats;
     }
 
+    /// <summary>Measure: the due instruments compute, each after the producers of the quantities it requires.</summary>
+    private void Measure(InstrumentContext context) => _runner.Compute(context);
+
     /// <summary>
-    /// Inspect: the due instruments compute; then non-finite values (localized by a replay), poisoned BatchNorm statistics,
-    /// the instruments' findings and, on a finite step, the statistical alarms.
+    /// Inspect: BatchNorm issues, non-finite values (localized by a replay), poisoned BatchNorm statistics, then the
+    /// instruments' findings and, on a step without an incident, the statistical alarms.
     /// </summary>
     private List<AnomalyEvent> Inspect(long step, Func<Tensor> loss, StepStatistics stats, ExternalException? backwardError, InstrumentContext context)
     {
-        _runner.Compute(context);
-
         var anomalies = new List<AnomalyEvent>();
+        BatchNormIssues(step, anomalies);
+        bool nonFinite = NonFiniteValues(step, loss, stats, backwardError, context, anomalies);
+        PoisonedRunningStatistics(step, stats, anomalies);
+        Alarms(step, loss, stats, nonFinite, context, anomalies);
+        return anomalies;
+    }
+
+    /// <summary>What the BatchNorm hooks saw in this step's forward pass (a batch of one, near-zero channel variances).</summary>
+    private void BatchNormIssues(long step, List<AnomalyEvent> anomalies)
+    {
         foreach (var issue in _batchNorm.Take())
             anomalies.Add(AnomalyEvents.BatchNorm(step, issue.Path, issue.Type, issue.Message, "forward pre-hook on the BatchNorm layer"));
+    }
 
+    /// <summary>
+    /// Non-finite values: a non-finite parameter (an earlier update made it so) is the incident; otherwise a non-finite loss
+    /// or gradient is localized by a replay. Returns whether the loss or a gradient was non-finite.
+    /// </summary>
+    private bool NonFiniteValues(long step, Func<Tensor> loss, StepStatistics stats, ExternalException? backwardError, InstrumentContext context,
+        List<AnomalyEvent> anomalies)
+    {
         bool nonFinite = !context.GradientsFinite || backwardError is not null;
-        int badWeight = context.WeightNorms is { } w ? Array.FindIndex(w, v => !double.IsFinite(v)) : -1;
-        if (badWeight < 0 && nonFinite && context.WeightNorms is null)
-            badWeight = _tree.Parameters.FindIndex(p => !TensorStatisticsReader.IsFinite(p.Tensor)); // weight norms were not due: check now
+        int badWeight = NonFiniteParameter(nonFinite);
         if (badWeight >= 0)
         {
             var p = _tree.Parameters[badWeight];
@@ -302,23 +336,49 @@ public sealed class TrainingMonitor : IDisposable
         {
             anomalies.Add(Localize(loss, ReplayTarget.NonFinite, step) ?? Unlocated(step, stats, backwardError));
         }
+        return nonFinite;
+    }
 
-        PoisonedRunningStatistics(step, stats, anomalies);
+    /// <summary>
+    /// The index of the first non-finite parameter, or -1: from the weight norms when they were measured at this step; when
+    /// they were not and the loss or a gradient is non-finite, from the parameters themselves (read now).
+    /// </summary>
+    private int NonFiniteParameter(bool nonFinite)
+    {
+        if (_runner.Store.TryGet(Quantities.WeightNorms, out var norms))
+        {
+            for (int i = 0; i < norms.Count; i++)
+                if (!double.IsFinite(norms[i]))
+                    return i;
+            return -1;
+        }
+        return nonFinite ? _tree.Parameters.FindIndex(p => !TensorStatisticsReader.IsFinite(p.Tensor)) : -1;
+    }
 
-        bool onlyWarnings = anomalies.TrueForAll(a => a.Kind == AnomalyKind.BatchNormDegenerate && !AnomalyKinds.CarriesNonFinite(a));
-        if (onlyWarnings && !nonFinite)
+    /// <summary>
+    /// Alarms. On a step without an incident (nothing but BatchNorm warnings that carry no non-finite value): the
+    /// instruments' anomalies, then the detector's statistical alarms, less its exploding-gradient alarm when an instrument
+    /// already reported one (the update ratios saw the same explosion, and name it better). On a step with an incident:
+    /// the instruments' anomalies less their exploding-gradient alarms, echoes of the incident.
+    /// </summary>
+    private void Alarms(long step, Func<Tensor> loss, StepStatistics stats, bool nonFinite, InstrumentContext context, List<AnomalyEvent> anomalies)
+    {
+        bool incident = nonFinite || !anomalies.TrueForAll(a => a.Kind == AnomalyKind.BatchNormDegenerate && !AnomalyKinds.CarriesNonFinite(a));
+        bool instrumentExploding = false;
+        var reported = context.Anomalies;
+        for (int i = 0; i < reported.Count; i++)
         {
-            anomalies.AddRange(context.Anomalies);
-            bool oversized = context.Anomalies.Any(a => a.Kind == AnomalyKind.ExplodingGradient);
-            foreach (var finding in _detector.Observe(step, stats.Loss, stats.TotalGradientNorm, stats.GradientNorms))
-                if (!oversized || finding.Kind != AnomalyKind.ExplodingGradient)
-                    anomalies.Add(FromFinding(step, loss, finding, stats));
+            var anomaly = reported[i];
+            bool exploding = anomaly.Kind == AnomalyKind.ExplodingGradient;
+            instrumentExploding |= exploding;
+            if (!incident || !exploding)
+                anomalies.Add(anomaly);
         }
-        else
-        {
-            anomalies.AddRange(context.Anomalies.Where(a => a.Kind != AnomalyKind.ExplodingGradient));
-        }
-        return anomalies;
+        if (incident)
+            return;
+        foreach (var finding in _detector.Observe(step, stats.Loss, stats.TotalGradientNorm, stats.GradientNorms))
+            if (!instrumentExploding || finding.Kind != AnomalyKind.ExplodingGradient)
+                anomalies.Add(FromFinding(step, loss, finding, stats));
     }
 
     /// <summary>Decide: whether the policy acts, and whether the optimizer should step.</summary>
@@ -328,46 +388,12 @@ public sealed class TrainingMonitor : IDisposable
         return (actionable, !actionable || _options.Policy is AnomalyPolicy.Record or AnomalyPolicy.Warn);
     }
 
-    /// <summary>Apply: log, act on the policy, tell the instruments; every event records the action taken.</summary>
+    /// <summary>Apply: act on the policy (skip, roll back, heal), tell the instruments; every event records the action taken.</summary>
     private List<AnomalyEvent> Apply(List<AnomalyEvent> anomalies, bool actionable, bool shouldStep, InstrumentContext context)
     {
-        bool rolledBack = false;
-        if (actionable)
-        {
-            switch (_options.Policy)
-            {
-                case AnomalyPolicy.SkipStep:
-                case AnomalyPolicy.Throw:
-                    // A skipped step leaves no trace: gradients zeroed, and the buffers its forward pass updated (BatchNorm
-                    // running statistics, which a NaN batch would poison) put back.
-                    ZeroGradients();
-                    _before.RestoreBuffers();
-                    break;
-                case AnomalyPolicy.Rollback:
-                case AnomalyPolicy.Heal:
-                    ZeroGradients();
-                    _before.RestoreBuffers();
-                    _rollbackState?.Restore();
-                    rolledBack = true;
-                    break;
-            }
-        }
-        if (_pendingTaken && !actionable)
-        {
-            (_rollbackState, _pendingRollback) = (_pendingRollback, _rollbackState); // confirmed healthy: the state to return to
-            _rollbackOwed = false;
-        }
-        else if (_pendingTaken)
-        {
-            _rollbackOwed = true; // an unhealthy step's state is no state to return to: copy again at the next step
-        }
-
-        if (_healer is not null)
-        {
-            double? sharpness = context.Curvature.FirstOrDefault(c => c.Quantity == CurvatureQuantity.TopEigenvalue)?.Value;
-            foreach (var heal in _healer.Observe(context.Step, context.Loss, anomalies, actionable, context.UpdateRatios, sharpness))
-                _recorder.Record(heal);
-        }
+        bool rolledBack = actionable && _rollback.Undo(_options.Policy);
+        _rollback.Settle(healthy: !actionable);
+        Heal(anomalies, actionable, context);
 
         context.WillStep = shouldStep;
         context.RolledBack = rolledBack;
@@ -384,14 +410,16 @@ public sealed class TrainingMonitor : IDisposable
     {
         var parameters = _tree.Parameters;
         var layers = new LayerStatistics[parameters.Count];
+        var weightNorms = _runner.Store.TryGet(Quantities.WeightNorms, out var w) ? w : null;
+        var updateRatios = _runner.Store.TryGet(Quantities.UpdateRatios, out var u) ? u : null;
         for (int i = 0; i < parameters.Count; i++)
         {
             layers[i] = new LayerStatistics
             {
                 Name = parameters[i].Name,
                 GradientNorm = stats.GradientNorms[i],
-                WeightNorm = context.WeightNorms?[i],
-                UpdateRatio = context.UpdateRatios?[i],
+                WeightNorm = weightNorms?[i],
+                UpdateRatio = updateRatios?[i],
             };
         }
         var record = new StepRecord
@@ -421,7 +449,7 @@ public sealed class TrainingMonitor : IDisposable
         _batchNorm.Suspended = true;
         try
         {
-            return _replay.Replay(loss, _before, target, step);
+            return _replay.Replay(loss, _rollback.Before, target, step);
         }
         finally
         {
@@ -499,12 +527,17 @@ public sealed class TrainingMonitor : IDisposable
             localization);
     }
 
-    private void ZeroGradients()
+    /// <summary>Under <see cref="AnomalyPolicy.Heal"/>, after the rollback: the healer sees the step (with the sharpness and
+    /// update ratios when they were measured) and may scale the learning rate.</summary>
+    private void Heal(List<AnomalyEvent> anomalies, bool actionable, InstrumentContext context)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        foreach (var p in _tree.Parameters)
-            p.Tensor.grad?.zero_();
+        if (_healer is null)
+            return;
+        var quantities = _runner.Store;
+        double? sharpness = quantities.TryGet(Quantities.TopHessianEigenvalue, out double lambda) ? lambda : null;
+        var ratios = quantities.TryGet(Quantities.UpdateRatios, out var r) ? r : null;
+        foreach (var heal in _healer.Observe(context.Step, context.Loss, anomalies, actionable, ratios, sharpness))
+            _recorder.Record(heal);
     }
 
     private RunMetadata DescribeRun(nn.Module model)
@@ -545,9 +578,7 @@ public sealed class TrainingMonitor : IDisposable
         _disposed = true;
         _batchNorm.Dispose();
         _runner.Dispose();
-        _before.Dispose();
-        _pendingRollback?.Dispose();
-        _rollbackState?.Dispose();
+        _rollback.Dispose();
         _recorder.Dispose();
     }
 }

@@ -16,14 +16,22 @@ namespace TrainingDiagnostics.Monitoring;
 /// Two libtorch operations per parameter tensor at the measuring step: the copy becomes the update in place
 /// (<c>w_prev.sub_(w)</c>, norm -w) and its norm is read. ‖w_prev‖ is taken from the weight norms when they were read at the
 /// step the copy was made (the defaults schedule both every 10 steps); otherwise it is read first, one more operation.
+/// It publishes the ratios as <see cref="Quantities.UpdateRatios"/> and requires <see cref="Quantities.WeightNorms"/>.
 /// </remarks>
 internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) : Instrument("update-ratios", CostTier.Economy, schedule)
 {
+    private static readonly Quantity[] Published = [Quantities.UpdateRatios];
+    private static readonly Quantity[] Required = [Quantities.WeightNorms];
+
     private Tensor[]? _previous;
     private double[]? _previousNorms; // ‖w_prev‖ read at the step the copy was made, or null to read it with the update
     private bool _holdsUpdate;
     private DeviceRead[] _updates = [];
     private DeviceRead[] _norms = [];
+
+    public override IReadOnlyCollection<Quantity> Publishes => Published;
+
+    public override IReadOnlyCollection<Quantity> Requires => Required;
 
     public override bool IsDue(long step) => _holdsUpdate || Schedule.IsDue(step);
 
@@ -63,7 +71,7 @@ internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) 
             if (context.Parameters[i].dim() >= 2 && ratio > maxRatio && ratio > worstRatio)
                 (worst, worstRatio) = (i, ratio);
         }
-        context.UpdateRatios = ratios;
+        context.Publish(Quantities.UpdateRatios, ratios);
         if (worst >= 0 && context.GradientsFinite)
         {
             var p = context.Tree.Parameters[worst];
@@ -91,7 +99,7 @@ internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) 
                 _previous[i].copy_(parameters[i]);
         }
         // The weight norms of this step were read from these very weights (no update has happened since the read).
-        _previousNorms = context.WeightNorms is { } norms && norms.Length == parameters.Count ? (double[])norms.Clone() : null;
+        _previousNorms = context.TryGet(Quantities.WeightNorms, out var norms) && norms.Count == parameters.Count ? [.. norms] : null;
         _holdsUpdate = true;
     }
 

@@ -4,10 +4,15 @@ using static TorchSharp.torch;
 
 namespace TrainingDiagnostics.Monitoring;
 
-/// <summary>Per-parameter weight L2 norms, read with the step's transfer (a pass over every weight, as costly as the gradient norms).</summary>
+/// <summary>Per-parameter weight L2 norms, read with the step's transfer (a pass over every weight, as costly as the gradient
+/// norms), published as <see cref="Quantities.WeightNorms"/>.</summary>
 internal sealed class WeightNormInstrument(Schedule schedule) : Instrument("weight-norms", CostTier.Economy, schedule)
 {
+    private static readonly Quantity[] Published = [Quantities.WeightNorms];
+
     private DeviceRead[] _reads = [];
+
+    public override IReadOnlyCollection<Quantity> Publishes => Published;
 
     public override void Queue(InstrumentContext context)
     {
@@ -23,6 +28,6 @@ internal sealed class WeightNormInstrument(Schedule schedule) : Instrument("weig
         var norms = new double[_reads.Length];
         for (int i = 0; i < norms.Length; i++)
             norms[i] = context.Reads[_reads[i]];
-        context.WeightNorms = norms;
+        context.Publish(Quantities.WeightNorms, norms);
     }
 }
