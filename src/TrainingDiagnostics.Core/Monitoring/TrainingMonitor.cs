@@ -152,7 +152,8 @@ public sealed class TrainingMonitor : IDisposable
     /// Runs one monitored step: <paramref name="loss"/> (the forward pass), checks it, runs backward, reads the per-layer
     /// statistics in one transfer, runs the due instruments, detects anomalies and, when one is found, replays the step to
     /// localize it and applies the policy. Afterwards the gradients are in the parameters' <c>.grad</c>; step the optimizer
-    /// when <see cref="StepResult.ShouldStep"/> is true.
+    /// when <see cref="StepResult.ShouldStep"/> is true. With <see cref="MonitorOptions.ZeroGradients"/> on, the small
+    /// parameters' <c>.grad</c> tensors are reused from step to step (as after an in-place <c>zero_grad</c>): clone one to keep it.
     /// </summary>
     /// <param name="step">The step number (recorded; drives the schedules).</param>
     /// <param name="loss">Computes the loss of one batch with the model (a scalar tensor that requires grad). It may be
@@ -222,8 +223,7 @@ public sealed class TrainingMonitor : IDisposable
     private Tensor Forward(Func<Tensor> loss, InstrumentContext context)
     {
         if (_options.ZeroGradients)
-            foreach (var p in _tree.Parameters)
-                p.Tensor.grad = null;
+            _reader.ResetGradients(); // small parameters' .grad become slices of one buffer, the others None
         _runner.BeforeForward(context);
         Tensor lossTensor;
         using (enable_grad())
@@ -545,6 +545,7 @@ public sealed class TrainingMonitor : IDisposable
         _disposed = true;
         _batchNorm.Dispose();
         _runner.Dispose();
+        _reader.Dispose();
         _before.Dispose();
         _pendingRollback?.Dispose();
         _rollbackState?.Dispose();
