@@ -16,7 +16,12 @@ namespace TrainingDiagnostics.ModuleState;
 /// None would have received; a positive zero would turn a <c>-0.0</c> gradient element into <c>+0.0</c>.</para>
 /// <para>A slice that is still all negative zeros after the backward pass received no gradient (an unused or frozen
 /// parameter, or a <c>.grad</c> the loss closure replaced); <see cref="StepStatisticsReader"/> then checks that parameter
-/// alone and gives it back the <c>.grad</c> of None it would have had, so that optimizers skip it as before.</para>
+/// alone and gives it back the <c>.grad</c> of None it would have had, so that optimizers skip it as before. A frozen
+/// member is remembered: until it requires grad again its <c>.grad</c> is set to None instead of its slice. The one case
+/// this cannot tell apart is a gradient made only of negative zeros (a sum or a matrix product gives positive zeros, so in
+/// practice only an elementwise use scaled by a negative zero): it is treated as no gradient.</para>
+/// <para>Like an in-place <c>zero_grad</c>, this reuses the <c>.grad</c> tensors from step to step: a caller who keeps a
+/// gradient across steps must clone it.</para>
 /// <para>Members: floating-point parameters of the model's most common dtype and device, of at most
 /// <see cref="StepStatisticsReader.GroupedNumelLimit"/> elements each, in model order while the buffer holds at most
 /// <see cref="Capacity"/> elements, except those of embedding layers (whose gradients may be sparse). At least two, or
@@ -31,6 +36,7 @@ internal sealed class GradientBuffer : IDisposable
     private readonly Tensor[] _views;
     private readonly Tensor[] _parameters;
     private readonly Scalar _negativeZero; // kept alive: TorchSharp passes a Scalar to libtorch by its handle
+    private readonly bool[] _frozen;
 
     private GradientBuffer(IReadOnlyList<ModuleTree.NamedParameter> parameters, int[] members)
     {
@@ -48,6 +54,7 @@ internal sealed class GradientBuffer : IDisposable
         var first = parameters[members[0]].Tensor;
         _negativeZero = (-0.0).ToScalar();
         _parameters = members.Select(i => parameters[i].Tensor).ToArray();
+        _frozen = _parameters.Select(p => !p.requires_grad).ToArray(); // a model fine-tuned with frozen layers: checked cheaply
         using (var scope = NewDisposeScope())
         {
             _flat = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
@@ -97,14 +104,29 @@ internal sealed class GradientBuffer : IDisposable
         return members.Count >= 2 ? new GradientBuffer(parameters, [.. members]) : null;
     }
 
-    /// <summary>Fills the buffer with negative zeros and makes each member's <c>.grad</c> its slice (call before the forward pass).</summary>
+    /// <summary>
+    /// Fills the buffer with negative zeros and makes each member's <c>.grad</c> its slice (call before the forward pass);
+    /// a frozen member's <c>.grad</c> is set to None instead, until it requires grad again.
+    /// </summary>
     public void Attach()
     {
         using (no_grad())
             _flat.fill_(_negativeZero);
         for (int k = 0; k < _views.Length; k++)
-            _parameters[k].grad = _views[k];
+        {
+            if (_frozen[k])
+                _frozen[k] = !_parameters[k].requires_grad; // unfrozen since: back into the buffer
+            _parameters[k].grad = _frozen[k] ? null : _views[k];
+        }
     }
+
+    /// <summary>Whether member <paramref name="k"/> was frozen (no <c>requires_grad</c>) at the last <see cref="Attach"/>: its
+    /// <c>.grad</c> is None and its slice holds nothing.</summary>
+    public bool IsFrozen(int k) => _frozen[k];
+
+    /// <summary>Marks member <paramref name="k"/> frozen (found so after a step): from the next <see cref="Attach"/> on, its
+    /// <c>.grad</c> is None and only its <c>requires_grad</c> is checked, until it is unfrozen.</summary>
+    public void Freeze(int k) => _frozen[k] = true;
 
     public void Dispose()
     {

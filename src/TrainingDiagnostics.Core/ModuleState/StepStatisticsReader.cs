@@ -177,6 +177,8 @@ internal sealed class StepStatisticsReader : IDisposable
         var values = reads.Values(_flat, buffer.Length);
         for (int k = 0; k < buffer.Members.Length; k++)
         {
+            if (buffer.IsFrozen(k))
+                continue; // .grad None, no norm: as a backward pass leaves a frozen parameter
             var segment = values.Slice(buffer.Offsets[k], buffer.Lengths[k]);
             double sum = 0;
             foreach (double v in segment)
@@ -196,6 +198,12 @@ internal sealed class StepStatisticsReader : IDisposable
         var parameter = _tree.Parameters[_buffer!.Members[k]].Tensor;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        if (!parameter.requires_grad)
+        {
+            _buffer.Freeze(k); // frozen since the last reset: None from now on, without this check
+            parameter.grad = null;
+            return null;
+        }
         if (parameter.grad is not { } grad)
             return null;
         var values = grad.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();

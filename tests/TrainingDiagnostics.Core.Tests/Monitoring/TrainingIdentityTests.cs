@@ -24,6 +24,7 @@ public sealed class TrainingIdentityTests
         ModuleZeroGrad, // Module.zero_grad sets to None
         Clip,
         FreezeMidRun,
+        FrozenFromTheStartThenThawed,
         UnusedSometimes,
         ClosureClearsGradients,
     }
@@ -45,6 +46,7 @@ public sealed class TrainingIdentityTests
     [DataRow(UserLoop.ModuleZeroGrad)]
     [DataRow(UserLoop.Clip)]
     [DataRow(UserLoop.FreezeMidRun)]
+    [DataRow(UserLoop.FrozenFromTheStartThenThawed)]
     [DataRow(UserLoop.UnusedSometimes)]
     [DataRow(UserLoop.ClosureClearsGradients)]
     public void WhatTheUsersLoopDoesWithGradientsTrainsAsWithoutTheMonitor(UserLoop loop)
@@ -156,6 +158,9 @@ public sealed class TrainingIdentityTests
         manual_seed(7);
         var model = new TwoHeads(batchNorm);
         var parameters = model.parameters().ToList();
+        var thawing = model.named_parameters().Single(p => p.name == "body.fc1.bias").parameter;
+        if (loop == UserLoop.FrozenFromTheStartThenThawed)
+            thawing.requires_grad = false; // fine-tuning: frozen before the monitor starts
         optim.Optimizer optimizer = optimizerName == "SGD" ? optim.SGD(parameters, 0.05, momentum: 0.9) : optim.Adam(parameters, 0.01);
         using var monitor = monitored ? new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false, Optimizer = optimizer }) : null;
         for (int step = 0; step < Steps; step++)
@@ -165,6 +170,8 @@ public sealed class TrainingIdentityTests
             model.Other = loop == UserLoop.UnusedSometimes && step % 3 == 2;
             if (loop == UserLoop.FreezeMidRun && step == Steps / 2)
                 model.named_parameters().Single(p => p.name == "body.fc2.weight").parameter.requires_grad = false;
+            if (loop == UserLoop.FrozenFromTheStartThenThawed && step == Steps / 2)
+                thawing.requires_grad = true;
             Tensor LossOf()
             {
                 if (loop == UserLoop.ClosureClearsGradients)
