@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,9 +10,10 @@ namespace TrainingDiagnostics.ModuleState;
 /// <see cref="Add"/> before the transfer; read its value with the indexer after it.
 /// </summary>
 /// <remarks>
-/// Values are stacked per dtype and copied to the host together: one stack (and one concatenation when the monitor queued
-/// vectors of norms) and one copy when they share a dtype and a device (the usual step), otherwise one flat vector per
-/// dtype, one cast to float64 each and one concatenation. A host read per value
+/// On the CPU, contiguous float32 or float64 values are read straight from their memory, with no libtorch operation (the
+/// usual step: each operation costs a few microseconds of dispatch). Elsewhere values are concatenated per dtype and
+/// copied to the host together: one <c>hstack</c> (which takes 0-dim values and vectors alike) and one copy when they share
+/// a dtype and a device, otherwise one flat vector per dtype, one cast to float64 each and one concatenation. A host read per value
 /// (<c>.item()</c>) would cost a device synchronization and a native call each.
 /// </remarks>
 public sealed class DeviceReads
@@ -62,6 +64,11 @@ public sealed class DeviceReads
         ? _values[read.Index]
         : throw new InvalidOperationException("The step's values have not been read from the device yet; read them in Instrument.Compute.");
 
+    /// <summary>The values of a queued vector (or of consecutive entries), after the transfer.</summary>
+    internal ReadOnlySpan<double> Values(DeviceRead first, int length) => _transferred
+        ? _values.AsSpan(first.Index, length)
+        : throw new InvalidOperationException("The step's values have not been read from the device yet; read them in Instrument.Compute.");
+
     /// <summary>Copies every queued value to the host in one transfer.</summary>
     internal void Transfer()
     {
@@ -73,24 +80,40 @@ public sealed class DeviceReads
         }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var device = _pending[0].device;
         var (type, deviceType, deviceIndex) = (_pending[0].dtype, _pending[0].device_type, _pending[0].device_index);
-        if (_pending.TrueForAll(t => t.dtype == type && t.device_type == deviceType && t.device_index == deviceIndex))
+        bool uniform = _pending.TrueForAll(t => t.dtype == type && t.device_type == deviceType && t.device_index == deviceIndex);
+        if (uniform && deviceType == DeviceType.CPU && (type is ScalarType.Float32 or ScalarType.Float64) && _pending.TrueForAll(t => t.is_contiguous()))
         {
-            // The usual step: one dtype on one device. One stack (and one concatenation when vectors were queued), one
-            // copy, and the values read in their own type.
+            // On the CPU the values already are in host memory: read in place, with no libtorch operation at all.
+            ReadInPlace(type == ScalarType.Float32);
+            return;
+        }
+        if (uniform)
+        {
+            // The usual step: one dtype on one device. One concatenation, one copy, and the values read in their own type.
             var onHost = ToHost(Flatten(_pending));
-            _values = type switch
+            if (_values.Length != _count)
+                _values = new double[_count];
+            switch (type)
             {
-                ScalarType.Float32 => Array.ConvertAll(onHost.data<float>().ToArray(), v => (double)v),
-                ScalarType.Float64 => onHost.data<double>().ToArray(),
-                _ => onHost.to(ScalarType.Float64).data<double>().ToArray(),
-            };
+                case ScalarType.Float32:
+                    var floats = onHost.data<float>().ToArray();
+                    for (int i = 0; i < floats.Length; i++)
+                        _values[i] = floats[i];
+                    break;
+                case ScalarType.Float64:
+                    onHost.data<double>().ToArray().CopyTo(_values, 0);
+                    break;
+                default:
+                    onHost.to(ScalarType.Float64).data<double>().ToArray().CopyTo(_values, 0);
+                    break;
+            }
             _transferred = true;
             return;
         }
 
         // Several dtypes (or devices): one flat vector per dtype, cast to float64, concatenated on the first one's device.
+        var device = _pending[0].device;
         var first = new int[_pending.Count];
         for (int i = 1; i < first.Length; i++)
             first[i] = first[i - 1] + (int)_pending[i - 1].numel();
@@ -120,29 +143,39 @@ public sealed class DeviceReads
         _transferred = false;
     }
 
+    /// <summary>Copies the queued values of contiguous CPU tensors straight from their memory (<c>Tensor.bytes</c>).</summary>
+    private void ReadInPlace(bool single)
+    {
+        if (_values.Length != _count)
+            _values = new double[_count];
+        int offset = 0;
+        foreach (var entry in _pending)
+        {
+            var bytes = entry.bytes;
+            if (single)
+            {
+                var floats = MemoryMarshal.Cast<byte, float>(bytes);
+                for (int i = 0; i < floats.Length; i++)
+                    _values[offset + i] = floats[i];
+                offset += floats.Length;
+            }
+            else
+            {
+                var doubles = MemoryMarshal.Cast<byte, double>(bytes);
+                doubles.CopyTo(_values.AsSpan(offset));
+                offset += doubles.Length;
+            }
+        }
+        _transferred = true;
+    }
+
     private static Tensor ToHost(Tensor tensor) => tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu();
 
-    /// <summary>One vector of the entries' values, in order: runs of scalars stacked, vectors as they are, all concatenated.</summary>
+    /// <summary>One vector of the entries' values, in order: 0-dim values and vectors concatenated by one <c>hstack</c>.</summary>
     private static Tensor Flatten(List<Tensor> entries)
     {
-        if (entries.TrueForAll(t => t.dim() == 0))
-            return stack(entries);
-        var segments = new List<Tensor>();
-        var run = new List<Tensor>();
-        foreach (var entry in entries)
-        {
-            if (entry.dim() == 0)
-            {
-                run.Add(entry);
-                continue;
-            }
-            if (run.Count > 0)
-                segments.Add(stack(run));
-            run.Clear();
-            segments.Add(entry);
-        }
-        if (run.Count > 0)
-            segments.Add(stack(run));
-        return segments.Count == 1 ? segments[0] : cat(segments);
+        if (entries.TrueForAll(t => t.dim() <= 1))
+            return hstack(entries);
+        return cat(entries.ConvertAll(t => t.reshape(-1))); // not queued by the monitor's own readers: any shape, flattened
     }
 }

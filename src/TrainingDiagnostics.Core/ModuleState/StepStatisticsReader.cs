@@ -4,41 +4,56 @@ using static TorchSharp.torch;
 namespace TrainingDiagnostics.ModuleState;
 
 /// <summary>
-/// Queues the always-on values of a step into the step's <see cref="DeviceReads"/> (the loss, every per-parameter gradient
-/// norm, a finiteness probe of the BatchNorm running statistics), and turns them into <see cref="StepStatistics"/> after
-/// the transfer.
+/// Resets the gradients before a step's forward pass, queues the always-on values of the step into its
+/// <see cref="DeviceReads"/> (the loss, every per-parameter gradient norm, the finiteness of the BatchNorm running
+/// statistics), and turns them into <see cref="StepStatistics"/> after the transfer.
 /// </summary>
 /// <remarks>
-/// <para>Norms are computed in the parameter's own dtype (libtorch accumulates float32 reductions in double on the CPU). A
-/// NaN or Inf gradient shows up as a NaN or Inf norm. An infinite norm of a finite tensor (a float32 overflow of the norm
-/// itself) is confirmed with an elementwise check and recomputed in float64 before anything is reported.</para>
 /// <para>Each libtorch operation costs a few microseconds of dispatch whatever its size, which is most of the monitor's
-/// cost on small models. So the gradients of small parameters that share a shape, a dtype and a device (the biases and
-/// BatchNorm scales of one width, the layers of a repeated block) are stacked and normed by two operations per group of
-/// three or more, instead of one per parameter; large ones (over <see cref="GroupedNumelLimit"/> elements) are normed alone, since
-/// stacking would copy them.</para>
-/// <para>The running statistics are probed by the sum of their concatenation (two operations for any number of BatchNorm
-/// layers; one sum per tensor when they differ in dtype, device or rank). A non-finite probe is confirmed tensor by
-/// tensor, so that a sum overflowing on finite values raises nothing.</para>
+/// cost on small models; so the reader spends as few as it can. The gradients of the small parameters live in one
+/// <see cref="GradientBuffer"/> (their <c>.grad</c> are its slices, bit for bit the gradients a <c>.grad</c> of None would
+/// receive) that is copied to the host with the loss in the step's one transfer, and their norms are summed there in
+/// double precision: no operation per parameter at all. Small running statistics cross with them and are checked on the
+/// host.</para>
+/// <para>The other gradients (large ones, other dtypes or devices, or every gradient when the caller keeps its own
+/// gradients with <c>MonitorOptions.ZeroGradients</c> off) are normed on the device in their own dtype (libtorch
+/// accumulates float32 reductions in double on the CPU): those of three or more parameters sharing a shape, a dtype and a
+/// device by one stack and one norm, the others one norm each. An infinite norm of a finite tensor (a float32 overflow of
+/// the norm itself) is confirmed with an elementwise check and recomputed in float64. Running statistics too large for
+/// the transfer are probed by the sum of their concatenation, confirmed tensor by tensor when not finite.</para>
+/// <para>Norms use <c>Tensor.norm(p)</c>, whose order crosses to libtorch as a plain float: TorchSharp 0.107's
+/// <c>linalg.vector_norm</c> converts its order to a temporary <c>Scalar</c> that the garbage collector may free while
+/// libtorch still reads it.</para>
 /// </remarks>
-internal sealed class StepStatisticsReader
+internal sealed class StepStatisticsReader : IDisposable
 {
     /// <summary>The number of tensors from which they are read or copied by one operation over their concatenation (or stack)
     /// instead of one operation each: every libtorch operation costs a few microseconds of dispatch, whatever its size.</summary>
     public const int GroupFrom = 2;
 
-    /// <summary>The largest gradient (in elements) that is stacked with others of its shape for one norm operation.</summary>
+    /// <summary>The largest gradient (in elements) that is stacked with others of its shape for one norm operation, or kept in
+    /// the <see cref="GradientBuffer"/>.</summary>
     public const long GroupedNumelLimit = 1 << 16;
+
+    /// <summary>The most running-statistics elements copied to the host at every step (beyond it, a sum probes them).</summary>
+    public const long RunningStatisticsOnHost = 1 << 12;
 
     private readonly ModuleTree _tree;
     private readonly Tensor[] _runningStatistics;
+    private readonly bool _statisticsOnHost;
     private readonly bool _oneProbe;
-    private readonly int[][] _shapeGroups; // parameter indices normed together (3 or more, same shape, dtype and device)
-    private readonly int[] _alone; // parameter indices normed one by one
+    private readonly GradientBuffer? _buffer;
+    private readonly Plan _all; // every parameter normed on the device
+    private readonly Plan _rest; // the parameters outside the buffer
     private readonly Tensor?[] _gradients;
     private readonly DeviceRead?[] _gradientReads;
     private readonly List<DeviceRead> _probes = [];
+    private readonly int _statisticsLength;
     private DeviceRead _loss;
+    private DeviceRead _flat;
+    private DeviceRead _statistics;
+    private bool _attached; // the buffer holds this step's gradients
+    private bool _buffered; // ... and they were queued
 
     public StepStatisticsReader(ModuleTree tree)
     {
@@ -46,71 +61,221 @@ internal sealed class StepStatisticsReader
         _runningStatistics = tree.Buffers
             .Where(b => b.Buffer.is_floating_point() && (b.Name.EndsWith("running_mean", StringComparison.Ordinal) || b.Name.EndsWith("running_var", StringComparison.Ordinal)))
             .Select(b => b.Buffer).ToArray();
+        long statistics = _runningStatistics.Sum(t => t.numel());
+        _statisticsOnHost = _runningStatistics.Length > 0 && statistics <= RunningStatisticsOnHost;
+        _statisticsLength = (int)(_statisticsOnHost ? statistics : 0);
         _oneProbe = _runningStatistics.Length >= GroupFrom && _runningStatistics.All(t => t.dim() == 1 && t.dtype == _runningStatistics[0].dtype
             && t.device_type == _runningStatistics[0].device_type && t.device_index == _runningStatistics[0].device_index);
         var parameters = tree.Parameters;
-        _shapeGroups = Enumerable.Range(0, parameters.Count)
-            .Where(i => parameters[i].Tensor.dim() >= 1 && parameters[i].Tensor.numel() <= GroupedNumelLimit)
-            .GroupBy(i => (string.Join(",", parameters[i].Tensor.shape), parameters[i].Tensor.dtype, parameters[i].Tensor.device_type, parameters[i].Tensor.device_index))
-            .Where(g => g.Count() >= 3) // two operations for the group, and one more to concatenate the groups' norms: fewer only from three
-            .Select(g => g.ToArray())
-            .ToArray();
-        var grouped = _shapeGroups.SelectMany(g => g).ToHashSet();
-        _alone = Enumerable.Range(0, parameters.Count).Where(i => !grouped.Contains(i)).ToArray();
+        _buffer = GradientBuffer.For(tree);
+        _all = new Plan(parameters, Enumerable.Range(0, parameters.Count));
+        var members = (_buffer?.Members ?? []).ToHashSet();
+        _rest = new Plan(parameters, Enumerable.Range(0, parameters.Count).Where(i => !members.Contains(i)));
         _gradients = new Tensor?[parameters.Count];
         _gradientReads = new DeviceRead?[parameters.Count];
     }
 
-    /// <summary>Queues the loss, the gradient norms and the running-statistics probe (call inside a no_grad dispose scope).</summary>
+    /// <summary>
+    /// Resets every parameter's gradient before the forward pass: the small ones to their zeroed slices of the gradient
+    /// buffer, the others to None (a backward pass then fills them exactly as if all were None).
+    /// </summary>
+    public void ResetGradients()
+    {
+        var parameters = _tree.Parameters;
+        foreach (int i in _rest.Parameters)
+            parameters[i].Tensor.grad = null;
+        if (_buffer is null)
+            return;
+        _buffer.Attach();
+        _attached = true;
+    }
+
+    /// <summary>Queues the loss, the gradients or their norms and the running statistics or their probe (call inside a
+    /// no_grad dispose scope).</summary>
     public void Queue(Tensor loss, DeviceReads reads)
     {
-        _loss = loss.dim() == 0 ? reads.AddScalar(loss.detach()) : reads.Add(loss.detach());
-        var parameters = _tree.Parameters;
-        for (int i = 0; i < parameters.Count; i++)
-            _gradients[i] = parameters[i].Tensor.grad;
-        foreach (int i in _alone)
-            _gradientReads[i] = _gradients[i] is { } g ? reads.AddScalar(linalg.vector_norm(g)) : null;
-        foreach (int[] group in _shapeGroups)
+        // Under no_grad the transfer's concatenation of the loss records no graph: no detached copy needed.
+        _loss = loss.dim() == 0 ? reads.AddScalar(loss) : reads.Add(loss);
+        _buffered = _attached;
+        _attached = false;
+        var plan = _all;
+        if (_buffered)
         {
-            if (Array.Exists(group, i => _gradients[i] is null))
-            {
-                foreach (int i in group) // a parameter without gradient this step: its group is normed one by one
-                    _gradientReads[i] = _gradients[i] is { } g ? reads.AddScalar(linalg.vector_norm(g)) : null;
-                continue;
-            }
-            var stacked = stack(group.Select(i => _gradients[i]!));
-            var norms = linalg.vector_norm(stacked, dims: Enumerable.Range(1, (int)stacked.dim() - 1).Select(d => (long)d).ToArray());
-            var first = reads.AddVector(norms, group.Length);
-            for (int k = 0; k < group.Length; k++)
-                _gradientReads[group[k]] = new DeviceRead(first.Index + k);
+            _flat = reads.AddVector(_buffer!.Flat, _buffer.Length);
+            plan = _rest;
         }
+        var parameters = _tree.Parameters;
+        foreach (int i in plan.Parameters)
+            _gradients[i] = parameters[i].Tensor.grad;
+        foreach (int i in plan.Alone)
+            _gradientReads[i] = _gradients[i] is { } g ? reads.AddScalar(g.norm(2f)) : null;
+        foreach (int[] group in plan.Groups)
+            QueueGroup(group, reads);
+
         _probes.Clear();
-        if (_oneProbe)
+        if (_statisticsOnHost)
+        {
+            for (int k = 0; k < _runningStatistics.Length; k++)
+            {
+                var s = _runningStatistics[k];
+                var read = s.dim() == 1 ? reads.AddVector(s, (int)s.numel()) : reads.AddVector(s.reshape(-1), (int)s.numel());
+                if (k == 0)
+                    _statistics = read;
+            }
+        }
+        else if (_oneProbe)
+        {
             _probes.Add(reads.AddScalar(cat(_runningStatistics).sum()));
+        }
         else
+        {
             foreach (var s in _runningStatistics)
                 _probes.Add(reads.AddScalar(s.sum()));
+        }
     }
 
     /// <summary>The statistics, after the transfer. Gradient tensors read by <see cref="Queue"/> are released.</summary>
     public StepStatistics Take(DeviceReads reads)
     {
         var norms = new double?[_gradients.Length];
-        for (int i = 0; i < norms.Length; i++)
+        if (_buffered)
+            TakeBuffered(reads, norms);
+        var plan = _buffered ? _rest : _all;
+        foreach (int i in plan.Parameters)
         {
             if (_gradientReads[i] is not { } read)
                 continue;
             double norm = reads[read];
             if (double.IsPositiveInfinity(norm) && TensorStatisticsReader.IsFinite(_gradients[i]!))
-            {
-                using var scope = NewDisposeScope();
-                norm = linalg.vector_norm(_gradients[i]!.to(ScalarType.Float64)).ToDouble(); // the norm overflowed, not the gradient
-            }
+                norm = Float64Norm(_gradients[i]!); // the norm overflowed, not the gradient
             norms[i] = norm;
         }
-        // A sum that overflowed on finite values is no poisoning: confirmed elementwise (rare).
-        bool runningFinite = _probes.TrueForAll(p => double.IsFinite(reads[p])) || Array.TrueForAll(_runningStatistics, TensorStatisticsReader.IsFinite);
+        bool runningFinite;
+        if (_statisticsOnHost)
+        {
+            runningFinite = true;
+            foreach (double v in reads.Values(_statistics, _statisticsLength))
+                runningFinite &= double.IsFinite(v);
+        }
+        else
+        {
+            // A sum that overflowed on finite values is no poisoning: confirmed elementwise (rare).
+            runningFinite = _probes.TrueForAll(p => double.IsFinite(reads[p])) || Array.TrueForAll(_runningStatistics, TensorStatisticsReader.IsFinite);
+        }
         Array.Clear(_gradients);
+        Array.Clear(_gradientReads);
+        _buffered = false;
         return new StepStatistics { Loss = reads[_loss], GradientNorms = norms, RunningStatisticsFinite = runningFinite };
+    }
+
+    public void Dispose() => _buffer?.Dispose();
+
+    /// <summary>The norms of the buffer's members, summed on the host in double precision.</summary>
+    private void TakeBuffered(DeviceReads reads, double?[] norms)
+    {
+        var buffer = _buffer!;
+        var values = reads.Values(_flat, buffer.Length);
+        for (int k = 0; k < buffer.Members.Length; k++)
+        {
+            if (buffer.IsFrozen(k))
+                continue; // .grad None, no norm: as a backward pass leaves a frozen parameter
+            var segment = values.Slice(buffer.Offsets[k], buffer.Lengths[k]);
+            double sum = 0;
+            foreach (double v in segment)
+                sum += v * v;
+            norms[buffer.Members[k]] = sum == 0 && AllNegativeZeros(segment) ? NoGradientArrived(k) : Math.Sqrt(sum);
+        }
+    }
+
+    /// <summary>
+    /// A member whose slice the backward pass left as the reset filled it: no gradient reached it through the buffer. Its
+    /// <c>.grad</c> is read alone (rare): if it too is all negative zeros, the parameter got no gradient (frozen, or unused by
+    /// this loss) and its <c>.grad</c> goes back to None, as a backward pass from None would have left it, with no norm;
+    /// otherwise the loss closure replaced the <c>.grad</c>, and its norm is that tensor's.
+    /// </summary>
+    private double? NoGradientArrived(int k)
+    {
+        var parameter = _tree.Parameters[_buffer!.Members[k]].Tensor;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        if (!parameter.requires_grad)
+        {
+            _buffer.Freeze(k); // frozen since the last reset: None from now on, without this check
+            parameter.grad = null;
+            return null;
+        }
+        if (parameter.grad is not { } grad)
+            return null;
+        var values = grad.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
+        if (AllNegativeZeros(values))
+        {
+            parameter.grad = null;
+            return null;
+        }
+        double sum = 0;
+        foreach (double v in values)
+            sum += v * v;
+        return Math.Sqrt(sum);
+    }
+
+    private static bool AllNegativeZeros(ReadOnlySpan<double> values)
+    {
+        foreach (double v in values)
+            if (v != 0 || !double.IsNegative(v))
+                return false;
+        return true;
+    }
+
+    private static double Float64Norm(Tensor gradient)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return gradient.to(ScalarType.Float64).norm(2f).ToDouble();
+    }
+
+    /// <summary>Three or more gradients of one shape, dtype and device: one stack of those present this step, one norm.</summary>
+    private void QueueGroup(int[] group, DeviceReads reads)
+    {
+        int present = 0;
+        foreach (int i in group)
+            if (_gradients[i] is not null)
+                present++;
+        if (present == 0)
+            return;
+        var members = new Tensor[present];
+        int m = 0;
+        foreach (int i in group)
+            if (_gradients[i] is { } g)
+                members[m++] = g;
+        var stacked = stack(members);
+        var norms = (stacked.dim() > 2 ? stacked.reshape(present, -1) : stacked).norm(1, false, 2f);
+        var first = reads.AddVector(norms, present);
+        m = 0;
+        foreach (int i in group)
+            if (_gradients[i] is not null)
+                _gradientReads[i] = new DeviceRead(first.Index + m++);
+    }
+
+    /// <summary>Which parameters are normed by a stack per shape group, and which one by one.</summary>
+    private sealed class Plan
+    {
+        public Plan(IReadOnlyList<ModuleTree.NamedParameter> parameters, IEnumerable<int> indices)
+        {
+            Parameters = indices.ToArray();
+            Groups = Parameters
+                .Where(i => parameters[i].Tensor.dim() >= 1 && parameters[i].Tensor.numel() <= GroupedNumelLimit)
+                .GroupBy(i => (string.Join(",", parameters[i].Tensor.shape), parameters[i].Tensor.dtype, parameters[i].Tensor.device_type, parameters[i].Tensor.device_index))
+                .Where(g => g.Count() >= 3) // two operations for the group: fewer than one per gradient only from three
+                .Select(g => g.ToArray())
+                .ToArray();
+            var grouped = Groups.SelectMany(g => g).ToHashSet();
+            Alone = Parameters.Where(i => !grouped.Contains(i)).ToArray();
+        }
+
+        public int[] Parameters { get; }
+
+        public int[][] Groups { get; }
+
+        public int[] Alone { get; }
     }
 }

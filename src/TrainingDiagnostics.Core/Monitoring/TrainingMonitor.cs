@@ -97,11 +97,11 @@ public sealed class TrainingMonitor : IDisposable
                 "MonitorOptions.CurvatureMatVecBudget must be at least 2 Hessian-vector products (one for the top eigenvalue, one for the trace); 50 is the default.");
         Model = model;
         _tree = new ModuleTree(model);
+        if (_options.MaxHealActions < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxHealActions, "MonitorOptions.MaxHealActions must be at least 1 (3 is the default).");
         _reader = new StepStatisticsReader(_tree);
         _detector = new GradientHealthDetector(_options);
         _replay = new StepReplay(_tree);
-        if (_options.MaxHealActions < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxHealActions, "MonitorOptions.MaxHealActions must be at least 1 (3 is the default).");
         if (_options.Policy == AnomalyPolicy.Heal)
             _healer = new Healer(_options.Optimizer, _options.MaxHealActions);
         _batchNorm = new BatchNormWatch(_tree);
@@ -119,6 +119,7 @@ public sealed class TrainingMonitor : IDisposable
             // Refused instrument declarations: take the hooks off the model and close the run log before saying so.
             _batchNorm.Dispose();
             _rollback.Dispose();
+            _reader.Dispose();
             _recorder.Dispose();
             throw;
         }
@@ -175,7 +176,8 @@ public sealed class TrainingMonitor : IDisposable
     /// Runs one monitored step: <paramref name="loss"/> (the forward pass), checks it, runs backward, reads the per-layer
     /// statistics in one transfer, runs the due instruments, detects anomalies and, when one is found, replays the step to
     /// localize it and applies the policy. Afterwards the gradients are in the parameters' <c>.grad</c>; step the optimizer
-    /// when <see cref="StepResult.ShouldStep"/> is true.
+    /// when <see cref="StepResult.ShouldStep"/> is true. With <see cref="MonitorOptions.ZeroGradients"/> on, the small
+    /// parameters' <c>.grad</c> tensors are reused from step to step (as after an in-place <c>zero_grad</c>): clone one to keep it.
     /// </summary>
     /// <param name="step">The step number (recorded; drives the schedules).</param>
     /// <param name="loss">Computes the loss of one batch with the model (a scalar tensor that requires grad). It may be
@@ -239,8 +241,7 @@ public sealed class TrainingMonitor : IDisposable
     private Tensor Forward(Func<Tensor> loss, InstrumentContext context)
     {
         if (_options.ZeroGradients)
-            foreach (var p in _tree.Parameters)
-                p.Tensor.grad = null;
+            _reader.ResetGradients(); // small parameters' .grad become slices of one buffer, the others None
         _runner.BeforeForward(context);
         Tensor lossTensor;
         using (enable_grad())
@@ -579,6 +580,7 @@ public sealed class TrainingMonitor : IDisposable
         _batchNorm.Dispose();
         _runner.Dispose();
         _rollback.Dispose();
+        _reader.Dispose();
         _recorder.Dispose();
     }
 }

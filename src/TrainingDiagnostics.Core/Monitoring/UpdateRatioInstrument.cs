@@ -47,8 +47,8 @@ internal sealed class UpdateRatioInstrument(Schedule schedule, double maxRatio) 
             // Inside the step's no_grad scope. The norm of the copy is queued before the copy turns into the update
             // (operations run in order on the device); the copy is overwritten again when the schedule next fires.
             if (_previousNorms is null)
-                _norms[i] = context.Reads.AddScalar(linalg.vector_norm(_previous![i]));
-            _updates[i] = context.Reads.AddScalar(linalg.vector_norm(_previous![i].sub_(parameters[i])));
+                _norms[i] = context.Reads.AddScalar(_previous![i].norm(2f));
+            _updates[i] = context.Reads.AddScalar(_previous![i].sub_(parameters[i]).norm(2f));
         }
     }
 

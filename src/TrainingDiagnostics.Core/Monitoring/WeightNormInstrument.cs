@@ -20,7 +20,7 @@ internal sealed class WeightNormInstrument(Schedule schedule) : Instrument("weig
         if (_reads.Length != parameters.Count)
             _reads = new DeviceRead[parameters.Count];
         for (int i = 0; i < parameters.Count; i++)
-            _reads[i] = context.Reads.AddScalar(linalg.vector_norm(parameters[i])); // inside the step's no_grad scope
+            _reads[i] = context.Reads.AddScalar(parameters[i].norm(2f)); // inside the step's no_grad scope
     }
 
     public override void Compute(InstrumentContext context)
