@@ -9,9 +9,11 @@ namespace TrainingDiagnostics.Report.Tests;
 
 /// <summary>
 /// The report and the comparison, byte for byte, against golden files written before the report was reshaped (fold, then
-/// view, then render): every fault log of <c>tdiag demo</c> (and its ML.NET run) as the demo wrote it, two comparisons of
-/// those logs, and a long synthetic run (downsampled lines, merged heatmap columns, incidents beyond the detailed ones)
-/// alone and compared. The only text normalized away is the library's version in the footer, which a CI pack changes.
+/// view, then render) and before its parser was rewritten for speed: every fault log of <c>tdiag demo</c> (and its ML.NET
+/// run) as the demo wrote it, a log cut mid-line (<c>cut-lr</c>), a version-1 log (<c>v1-sqrt</c>), a log holding every
+/// record kind (<c>every-kind</c>), two comparisons of demo logs, and a long synthetic run (downsampled lines, merged heatmap
+/// columns, incidents beyond the detailed ones) alone and compared. Each log is rendered streamed and in memory, and the two
+/// pages must be the same. The only text normalized away is the library's version in the footer, which a CI pack changes.
 /// </summary>
 /// <remarks>
 /// The goldens change only when what the report shows changes on purpose: then run these tests once with
@@ -37,6 +39,9 @@ public sealed partial class GoldenReportTests
     [DataRow("frozen")]
     [DataRow("unscaled")]
     [DataRow("mlnet")]
+    [DataRow("cut-lr")]
+    [DataRow("v1-sqrt")]
+    [DataRow("every-kind")]
     public void TheReportOfEachDemoLogIsItsGolden(string name)
     {
         string log = Log(name);
