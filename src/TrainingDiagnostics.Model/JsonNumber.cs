@@ -101,14 +101,118 @@ internal static class JsonNumber
 
         if (mantissa > MaxExactMantissa || exponent < -22 || exponent > 22)
         {
-            value = 0;
-            return false;
+            return TryComposeEiselLemire(mantissa, exponent, negative, out value);
         }
 
         double m = mantissa;
         value = exponent < 0 ? m / PowersOfTen[-exponent] : m * PowersOfTen[exponent];
         value = negative ? -value : value;
         return true;
+    }
+
+    /// <summary>
+    /// The Eisel-Lemire algorithm (Lemire, "Number parsing at a gigabyte per second", 2021), for a nonzero mantissa of at
+    /// most 19 digits: the 128-bit product of the mantissa and a truncated power of five decides the correctly rounded
+    /// double without a fallback for such mantissas (Mushtak and Lemire, "Fast number parsing without fallback", 2023).
+    /// Results that are subnormal or overflow are left to the exact parser.
+    /// </summary>
+    private static bool TryComposeEiselLemire(ulong w, int q, bool negative, out double value)
+    {
+        value = 0;
+        if (q < SmallestPowerOfFive || q > LargestPowerOfFive)
+        {
+            return false;
+        }
+
+        int lz = System.Numerics.BitOperations.LeadingZeroCount(w);
+        w <<= lz;
+        int index = 2 * (q - SmallestPowerOfFive);
+        ulong[] powers = PowersOfFive;
+        ulong high = Math.BigMul(w, powers[index], out ulong low);
+        if ((high & 0x1FF) == 0x1FF)
+        {
+            ulong secondHigh = Math.BigMul(w, powers[index + 1], out _);
+            low += secondHigh;
+            if (secondHigh > low)
+            {
+                high++;
+            }
+        }
+
+        int upperBit = (int)(high >> 63);
+        int shift = upperBit + 9;
+        ulong mantissa = high >> shift;
+        int power2 = ((((152170 + 65536) * q) >> 16) + 63) + upperBit - lz + 1023;
+        if (power2 <= 0)
+        {
+            return false; // subnormal
+        }
+
+        // A product exactly between two doubles (only possible for small powers): round to even, not up.
+        if (low <= 1 && q >= -4 && q <= 23 && (mantissa & 3) == 1 && (mantissa << shift) == high)
+        {
+            mantissa &= ~1UL;
+        }
+
+        mantissa += mantissa & 1;
+        mantissa >>= 1;
+        if (mantissa >= (2UL << 52))
+        {
+            mantissa = 1UL << 52;
+            power2++;
+        }
+
+        mantissa &= ~(1UL << 52);
+        if (power2 >= 0x7FF)
+        {
+            return false; // overflow
+        }
+
+        ulong bits = mantissa | ((ulong)power2 << 52) | (negative ? 1UL << 63 : 0);
+        value = BitConverter.UInt64BitsToDouble(bits);
+        return true;
+    }
+
+    private const int SmallestPowerOfFive = -342;
+    private const int LargestPowerOfFive = 308;
+
+    /// <summary>
+    /// For each q in [-342, 308], two words: the 128 most significant bits of 5^q (truncated; for q &lt; 0, of 2^b / 5^-q
+    /// rounded up), computed exactly once.
+    /// </summary>
+    private static readonly ulong[] PowersOfFive = BuildPowersOfFive();
+
+    private static ulong[] BuildPowersOfFive()
+    {
+        var table = new ulong[2 * (LargestPowerOfFive - SmallestPowerOfFive + 1)];
+        System.Numerics.BigInteger two128 = System.Numerics.BigInteger.One << 128;
+        for (int q = SmallestPowerOfFive; q <= LargestPowerOfFive; q++)
+        {
+            System.Numerics.BigInteger c;
+            if (q < 0)
+            {
+                System.Numerics.BigInteger power5 = System.Numerics.BigInteger.Pow(5, -q);
+                int z = (int)(power5 - 1).GetBitLength(); // the least z with 2^z >= 5^-q
+                int b = q >= -27 ? z + 127 : (2 * z) + 128;
+                c = ((System.Numerics.BigInteger.One << b) / power5) + 1;
+                while (c >= two128)
+                {
+                    c >>= 1;
+                }
+            }
+            else
+            {
+                c = System.Numerics.BigInteger.Pow(5, q);
+                long bits = (long)c.GetBitLength();
+                c = bits < 128 ? c << (int)(128 - bits) : c >> (int)(bits - 128);
+            }
+
+            int i = 2 * (q - SmallestPowerOfFive);
+            table[i] = (ulong)(c >> 64);
+            table[i + 1] = (ulong)(c & ulong.MaxValue);
+        }
+
+        return table;
     }
 
     private static bool TryComposeSingle(ulong mantissa, int exponent, bool negative, out double value) =>
