@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 
 namespace TrainingDiagnostics.Model;
@@ -445,13 +446,14 @@ internal static class CanonicalStepLine
     /// <summary>
     /// Scans a JSON number (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>) and, in the same pass, its decimal
     /// mantissa and exponent; <paramref name="exact"/> is false when the mantissa has more than 19 significant digits.
+    /// Fraction digits are read eight at a time where eight follow (SWAR: one 64-bit load, three multiplications).
     /// </summary>
     private static bool Decimal(ReadOnlySpan<byte> line, ref int pos, out ulong mantissa, out int exponent, out bool exact)
     {
         mantissa = 0;
         exponent = 0;
         exact = true;
-        int i = pos, significant = 0;
+        int i = pos;
         if (i < line.Length && line[i] == (byte)'-')
         {
             i++;
@@ -471,8 +473,8 @@ internal static class CanonicalStepLine
         {
             for (; i < line.Length && (digit = (uint)(line[i] - '0')) <= 9; i++)
             {
+                exact &= mantissa < MaxMantissaBeforeDigit;
                 mantissa = (mantissa * 10) + digit;
-                exact &= ++significant <= 19;
             }
         }
         else
@@ -483,12 +485,24 @@ internal static class CanonicalStepLine
         if (i < line.Length && line[i] == (byte)'.')
         {
             int first = ++i;
+            while (mantissa < MaxMantissaBeforeEightDigits && i + 8 <= line.Length)
+            {
+                ulong chunk = BinaryPrimitives.ReadUInt64LittleEndian(line.Slice(i, 8));
+                if (!EightDigits(chunk))
+                {
+                    break;
+                }
+
+                mantissa = (mantissa * 100_000_000) + ValueOfEightDigits(chunk);
+                exponent -= 8;
+                i += 8;
+            }
+
             for (; i < line.Length && (digit = (uint)(line[i] - '0')) <= 9; i++)
             {
+                exact &= mantissa < MaxMantissaBeforeDigit;
                 mantissa = (mantissa * 10) + digit;
                 exponent--;
-                significant += mantissa == 0 ? 0 : 1;
-                exact &= significant <= 19;
             }
 
             if (i == first)
@@ -522,6 +536,27 @@ internal static class CanonicalStepLine
 
         pos = i;
         return true;
+    }
+
+    /// <summary>A mantissa below this takes one more digit and stays below 10^19 (at most 19 significant digits: exact).</summary>
+    private const ulong MaxMantissaBeforeDigit = 1_000_000_000_000_000_000;
+
+    /// <summary>A mantissa below this takes eight more digits and stays below 10^19.</summary>
+    private const ulong MaxMantissaBeforeEightDigits = 100_000_000_000;
+
+    /// <summary>Whether the eight bytes of <paramref name="chunk"/> are all ASCII digits.</summary>
+    private static bool EightDigits(ulong chunk) =>
+        ((chunk & 0xF0F0F0F0F0F0F0F0) | (((chunk + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) == 0x3333333333333333;
+
+    /// <summary>The value of eight ASCII digits, the first in the lowest byte.</summary>
+    private static ulong ValueOfEightDigits(ulong chunk)
+    {
+        const ulong Mask = 0x000000FF000000FF;
+        const ulong Multiplier1 = 100 + (1_000_000UL << 32);
+        const ulong Multiplier2 = 1 + (10_000UL << 32);
+        chunk -= 0x3030303030303030;
+        chunk = (chunk * 10) + (chunk >> 8);
+        return (((chunk & Mask) * Multiplier1) + (((chunk >> 16) & Mask) * Multiplier2)) >> 32;
     }
 
     private static bool Integer(ReadOnlySpan<byte> line, ref int pos, out long value)
