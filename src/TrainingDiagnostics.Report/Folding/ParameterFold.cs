@@ -31,14 +31,20 @@ internal sealed class ParameterFold(int maxColumns) : IRunFold
     private string[] _firstBadNames = [];
     private bool _anyBadLayer;
 
-    /// <summary>The rows as an array (the hot loop indexes it without the list's checks), rebuilt when a row is added.</summary>
-    private ParameterAccumulator[] _accumulators = [];
+    /// <summary>The rows as an array (the hot loop indexes it without the list's checks), its capacity doubled as rows come.</summary>
+    private ParameterAccumulator[] _accumulators = new ParameterAccumulator[16];
 
     /// <summary>Registers a new parameter row (called by <see cref="RunFold"/> in order of first appearance).</summary>
     public void AddRow(string name)
     {
-        _rows.Add(new ParameterAccumulator(name, _buckets));
-        _accumulators = [.. _rows];
+        var row = new ParameterAccumulator(name, _buckets);
+        if (_rows.Count == _accumulators.Length)
+        {
+            Array.Resize(ref _accumulators, 2 * _accumulators.Length);
+        }
+
+        _accumulators[_rows.Count] = row;
+        _rows.Add(row);
     }
 
     public void Step(StepRecord step, int[] rows, long index)
