@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace TrainingDiagnostics.Model;
 
@@ -372,23 +373,37 @@ internal static class CanonicalStepLine
 
         for (int i = 0; ; i++)
         {
-            if (i == count || !Scalar(line, ref pos, float32, out values[i]) || pos >= line.Length)
+            if (i == count || pos >= line.Length)
             {
                 return null;
             }
 
-            if (line[pos] == (byte)']')
+            // A number, nearly always: read here, without the general case's nullable result; null and the named values by Scalar.
+            byte first = line[pos];
+            if ((uint)(first - '0') <= 9 || first == (byte)'-')
             {
-                pos++;
-                return i == count - 1 ? values : null;
-            }
+                if (!Number(line, ref pos, float32, out double number))
+                {
+                    return null;
+                }
 
-            if (line[pos] != (byte)',')
+                values[i] = number;
+            }
+            else if (!Scalar(line, ref pos, float32, out values[i]))
             {
                 return null;
             }
 
-            pos++;
+            if (pos >= line.Length)
+            {
+                return null;
+            }
+
+            byte next = line[pos++];
+            if (next != (byte)',')
+            {
+                return next == (byte)']' && i == count - 1 ? values : null;
+            }
         }
     }
 
@@ -422,25 +437,29 @@ internal static class CanonicalStepLine
                 return value is not null;
         }
 
+        bool ok = Number(line, ref pos, float32, out double number);
+        value = number;
+        return ok;
+    }
+
+    /// <summary>A JSON number, as a double or a float32 widened; false when it is not one or does not fit (the general reader decides).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Number(ReadOnlySpan<byte> line, ref int pos, bool float32, out double value)
+    {
         int start = pos;
         if (!Decimal(line, ref pos, out ulong mantissa, out int exponent, out bool exact))
         {
+            value = 0;
             return false;
         }
 
-        double parsed;
-        if (exact && JsonNumber.TryCompose(mantissa, exponent, line[start] == (byte)'-', float32, out double fast))
-        {
-            parsed = fast;
-        }
-        else
+        if (!exact || !JsonNumber.TryCompose(mantissa, exponent, line[start] == (byte)'-', float32, out value))
         {
             ReadOnlySpan<byte> text = line[start..pos];
-            parsed = float32 ? float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            value = float32 ? float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
         }
 
-        value = parsed;
-        return double.IsFinite(parsed); // an overflowing number: the general reader says what it says
+        return double.IsFinite(value); // an overflowing number: the general reader says what it says
     }
 
     /// <summary>
