@@ -60,6 +60,9 @@ public sealed class RunLogCursor : IDisposable
     /// <summary>The parameter names announced by the last <c>parameters</c> line (the layout of the step lines after it).</summary>
     internal string[] ParameterNames { get; private set; } = [];
 
+    /// <summary>The names of the last version-1 step read fast, shared by the steps after it that list the same names.</summary>
+    internal LayerNameCache LayerNames { get; } = new();
+
     /// <summary>Bytes of the log consumed so far (for progress).</summary>
     public long BytesRead => _lines.BytesRead;
 

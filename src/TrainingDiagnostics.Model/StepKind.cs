@@ -3,7 +3,8 @@ namespace TrainingDiagnostics.Model;
 /// <summary>
 /// The step kind: a <see cref="StepRecord"/> written and read by <see cref="StepLine"/> (the compact version-2 line,
 /// per-parameter values as columns after a <c>parameters</c> line; a line in the writer's exact form is read by the fast
-/// <see cref="CanonicalStepLine"/>), version-1 lines read with the source-generated contract.
+/// <see cref="CanonicalStepLine"/>), version-1 lines read by the same scanner when in the old writer's form, else with the
+/// source-generated contract.
 /// </summary>
 internal sealed class StepKind() : RunLogKind(RunLogSchema.StepKind, typeof(StepRecord))
 {
@@ -16,7 +17,7 @@ internal sealed class StepKind() : RunLogKind(RunLogSchema.StepKind, typeof(Step
     internal override void Write(RunLogWriter writer, object record) => writer.AppendStep((StepRecord)record);
 
     internal override object? Read(ReadOnlySpan<byte> line, RunLogCursor cursor, int lineNumber) =>
-        CanonicalStepLine.TryRead(line, cursor.ParameterNames)
+        CanonicalStepLine.TryRead(line, cursor.ParameterNames, cursor.LayerNames)
         ?? StepLine.Read(line, cursor.ParameterNames, cursor, lineNumber)
         ?? StepLine.ReadVersion1(line, cursor, lineNumber);
 }

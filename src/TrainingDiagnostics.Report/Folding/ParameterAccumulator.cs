@@ -34,6 +34,47 @@ internal sealed class ParameterAccumulator(string name, int buckets)
     public double FirstWeightNorm = double.NaN;
     public bool WeightNormConstant = true;
 
+    /// <summary>
+    /// <see cref="Add"/> for a step with a gradient norm only (no weight norm, no update ratio): the same state, fewer
+    /// tests. Returns whether the norm is non-finite.
+    /// </summary>
+    public bool AddGradient(long step, double? gradient, int bucket)
+    {
+        if (FirstStep < 0)
+        {
+            FirstStep = step;
+        }
+
+        if (gradient is not double g)
+        {
+            return false;
+        }
+
+        Recorded++;
+        First ??= g;
+        Last = g;
+        if (double.IsFinite(g))
+        {
+            int positive = g > 0 ? 1 : 0;
+            PositiveGradients += positive;
+            if (ZeroRunStart is not null)
+            {
+                GradientsDuringZeroRun++;
+                PositiveGradientsDuringZeroRun += positive;
+            }
+
+            Min = Math.Min(Min, g);
+            Max = Math.Max(Max, g);
+            Gradients.Add(g);
+            Heat[bucket] = Math.Max(Heat[bucket], Math.Abs(g));
+            return false;
+        }
+
+        NonFinite++;
+        Heat[bucket] = double.PositiveInfinity;
+        return true;
+    }
+
     public void Add(long step, double? gradient, double? weight, double? update, int bucket)
     {
         if (FirstStep < 0)

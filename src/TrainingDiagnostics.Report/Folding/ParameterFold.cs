@@ -31,8 +31,21 @@ internal sealed class ParameterFold(int maxColumns) : IRunFold
     private string[] _firstBadNames = [];
     private bool _anyBadLayer;
 
+    /// <summary>The rows as an array (the hot loop indexes it without the list's checks), its capacity doubled as rows come.</summary>
+    private ParameterAccumulator[] _accumulators = new ParameterAccumulator[16];
+
     /// <summary>Registers a new parameter row (called by <see cref="RunFold"/> in order of first appearance).</summary>
-    public void AddRow(string name) => _rows.Add(new ParameterAccumulator(name, _buckets));
+    public void AddRow(string name)
+    {
+        var row = new ParameterAccumulator(name, _buckets);
+        if (_rows.Count == _accumulators.Length)
+        {
+            Array.Resize(ref _accumulators, 2 * _accumulators.Length);
+        }
+
+        _accumulators[_rows.Count] = row;
+        _rows.Add(row);
+    }
 
     public void Step(StepRecord step, int[] rows, long index)
     {
@@ -57,11 +70,23 @@ internal sealed class ParameterFold(int maxColumns) : IRunFold
         if (layers is ParameterColumns columns)
         {
             ReadOnlySpan<double?> g = columns.GradientNorms, w = columns.WeightNorms, u = columns.UpdateRatios;
-            for (int k = 0; k < rows.Length; k++)
+            ParameterAccumulator[] accumulators = _accumulators;
+            if (w.IsEmpty && u.IsEmpty)
             {
-                double? gradient = g[k];
-                badLayer |= gradient is double x && !double.IsFinite(x);
-                _rows[rows[k]].Add(step.Step, gradient, w.IsEmpty ? null : w[k], u.IsEmpty ? null : u[k], bucket);
+                // Most steps: gradient norms only (weight norms and update ratios come every 10th step by default).
+                for (int k = 0; k < rows.Length && k < g.Length; k++)
+                {
+                    badLayer |= accumulators[rows[k]].AddGradient(step.Step, g[k], bucket);
+                }
+            }
+            else
+            {
+                for (int k = 0; k < rows.Length; k++)
+                {
+                    double? gradient = g[k];
+                    badLayer |= gradient is double x && !double.IsFinite(x);
+                    accumulators[rows[k]].Add(step.Step, gradient, w.IsEmpty ? null : w[k], u.IsEmpty ? null : u[k], bucket);
+                }
             }
         }
         else

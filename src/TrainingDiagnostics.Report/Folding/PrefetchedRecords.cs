@@ -7,8 +7,9 @@ namespace TrainingDiagnostics.Report.Folding;
 /// <summary>
 /// Reads a log's records on a second thread while the caller folds them: parsing (most of a report's time) and folding
 /// run on two cores. Records come in log order, in batches of <see cref="BatchSize"/>, at most <see cref="Ahead"/>
-/// batches ahead of the fold: few enough that the records still die young (a version-1 step holds an object per
-/// parameter; a deeper queue let them reach the older generations and doubled the collector's work). A damaged log raises its
+/// batches ahead of the fold: few enough that the records still die young (a step holds a few kilobytes of columns, a
+/// version-1 step read by the general reader an object per parameter; a deeper queue let them reach the older generations
+/// and doubled the collector's work). A damaged log raises its
 /// <see cref="InvalidDataException"/> on the folding thread, after the records before the damage.
 /// </summary>
 internal sealed class PrefetchedRecords : IDisposable

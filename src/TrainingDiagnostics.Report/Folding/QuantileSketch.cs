@@ -11,12 +11,10 @@ internal sealed class QuantileSketch
     public const int ExactCapacity = 1024;
 
     /// <summary>Bucket growth factor: a bucket covers (γ^(i-1), γ^i].</summary>
-    private const double Gamma = 1.02;
+    internal const double Gamma = 1.02;
 
     /// <summary>The relative error of a median read from the histogram: (γ-1)/(γ+1), about 1 %.</summary>
     public const double RelativeError = (Gamma - 1) / (Gamma + 1);
-
-    private static readonly double LogGamma = Math.Log(Gamma);
 
     private List<double>? _exact = [];
     private int[] _counts = [];
@@ -92,7 +90,7 @@ internal sealed class QuantileSketch
             return;
         }
 
-        int index = (int)Math.Ceiling(Math.Log(value) / LogGamma);
+        int index = LogBucketIndex.Of(value); // ⌈ln v / ln γ⌉, looked up
         if (_counts.Length == 0)
         {
             _counts = new int[64];

@@ -10,9 +10,9 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace TrainingDiagnostics.Benchmarks.Report;
 
 /// <summary>
-/// The long-run benchmarks' extra columns: the log's bytes per step (all lines, divided by the steps), the bytes of a step
-/// line that carries gradient norms only (the monitor's every-step line; every 10th line also carries weight norms and
-/// update ratios), and the child process's peak working set.
+/// The long-run benchmarks' extra columns: the throughput (the log's bytes per second of the row's mean), the log's bytes
+/// per step (all lines, divided by the steps), the bytes of a step line that carries gradient norms only (the monitor's
+/// every-step line; every 10th line also carries weight norms and update ratios), and the child process's peak working set.
 /// </summary>
 public sealed class LongRunColumns : ManualConfig
 {
@@ -23,6 +23,7 @@ public sealed class LongRunColumns : ManualConfig
         // limit on a loaded 2-core machine. The child-process row still measures a separate process's peak.
         AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(2)
             .WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcess"));
+        AddColumn(new ThroughputColumn());
         AddColumn(new FileColumn("Log B/step", c => LogBytesPerStep(c)));
         AddColumn(new FileColumn("Gradient-only step line B", c => GradientOnlyLineBytes(c)));
         AddColumn(new FileColumn("Peak WS (child)", c => PeakWorkingSet(c)));
@@ -30,34 +31,22 @@ public sealed class LongRunColumns : ManualConfig
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> GradientOnlyLines = new();
 
-    /// <summary>Where the child process writes its peak working set.</summary>
-    public static string PeakFile(int steps, int parameters, int ranks) =>
-        Path.Combine(LargeLogGenerator.Folder, string.Create(CultureInfo.InvariantCulture, $"peak-{steps}x{parameters}x{ranks}.txt"));
-
-    private static (int Steps, int Parameters, int Ranks) Size(BenchmarkCase c) =>
-        ((int)c.Parameters["Steps"], (int)c.Parameters["Parameters"], (int)c.Parameters["Ranks"]);
-
-    private static string[] LogPaths(BenchmarkCase c)
-    {
-        (int steps, int parameters, int ranks) = Size(c);
-        return Enumerable.Range(0, ranks).Select(r => Path.Combine(LargeLogGenerator.Folder,
-            string.Create(CultureInfo.InvariantCulture, $"run-{steps}x{parameters}-r{r}of{ranks}-v2-s3.jsonl"))).ToArray();
-    }
+    private static LongRunLog Log(BenchmarkCase c) => (LongRunLog)c.Parameters["Log"];
 
     private static string LogBytesPerStep(BenchmarkCase c)
     {
-        (int steps, _, int ranks) = Size(c);
-        string[] paths = LogPaths(c);
+        LongRunLog log = Log(c);
+        string[] paths = log.Paths;
         return paths.All(File.Exists)
-            ? (paths.Sum(p => new FileInfo(p).Length) / (double)steps / ranks).ToString("N0", CultureInfo.InvariantCulture)
+            ? (paths.Sum(p => new FileInfo(p).Length) / (double)log.Steps / log.Ranks).ToString("N0", CultureInfo.InvariantCulture)
             : "?";
     }
 
     /// <summary>The mean length (with its newline) of the step lines without weight norms, over the whole first log.</summary>
     private static string GradientOnlyLineBytes(BenchmarkCase c)
     {
-        string path = LogPaths(c)[0];
-        return File.Exists(path) ? GradientOnlyLines.GetOrAdd(path, MeanGradientOnlyLine) : "?";
+        string path = Log(c).Paths[0];
+        return Log(c).Version == 2 && File.Exists(path) ? GradientOnlyLines.GetOrAdd(path, MeanGradientOnlyLine) : "-";
     }
 
     private static string MeanGradientOnlyLine(string path)
@@ -82,9 +71,43 @@ public sealed class LongRunColumns : ManualConfig
             return "-";
         }
 
-        (int steps, int parameters, int ranks) = Size(c);
-        string file = PeakFile(steps, parameters, ranks);
+        string file = Log(c).PeakFile;
         return File.Exists(file) ? File.ReadAllText(file).Trim() : "?";
+    }
+
+    /// <summary>The log's bytes (10^6) per second of the row's mean time.</summary>
+    private sealed class ThroughputColumn : IColumn
+    {
+        public string Id => "MB/s";
+
+        public string ColumnName => "MB/s";
+
+        public bool AlwaysShow => true;
+
+        public ColumnCategory Category => ColumnCategory.Custom;
+
+        public int PriorityInCategory => -1;
+
+        public bool IsNumeric => true;
+
+        public UnitType UnitType => UnitType.Dimensionless;
+
+        public string Legend => "Log bytes (10^6) per second of the mean";
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            string[] paths = Log(benchmarkCase).Paths;
+            double? nanoseconds = summary[benchmarkCase]?.ResultStatistics?.Mean;
+            return nanoseconds is double ns && ns > 0 && paths.All(File.Exists)
+                ? (paths.Sum(p => new FileInfo(p).Length) / 1e6 / (ns / 1e9)).ToString("N0", CultureInfo.InvariantCulture)
+                : "?";
+        }
+
+        public bool IsAvailable(Summary summary) => true;
+
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     }
 
     private sealed class FileColumn(string name, Func<BenchmarkCase, string> value) : IColumn
