@@ -15,7 +15,7 @@ namespace TrainingDiagnostics.Report.Tests;
 [TestClass]
 public sealed class Version1ReportTests
 {
-    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Golden");
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Golden", "logs");
 
     public static IEnumerable<object[]> Version2Logs() =>
         Directory.GetFiles(Folder, "*.jsonl.gz").Order(StringComparer.Ordinal).Select(p => Path.GetFileName(p)[..^".jsonl.gz".Length])
