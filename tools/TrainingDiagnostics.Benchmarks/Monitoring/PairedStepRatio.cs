@@ -25,7 +25,7 @@ public static class PairedStepRatio
     {
         int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
         int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
-        string[] setups = args.Length > 2 ? args[2].Split(',') : ["784-1024-1024-10 SGD", "784-1024-1024-10 BN Adam", "64-32-32-10 Adam", "64-32-32-10 BN Adam"];
+        string[] setups = args.Length > 2 ? args[2].Split(',') : MonitorSetupBenchmarks.AllSetups;
         int block = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
         var rows = new List<string>();
         int libTorchThreads = 0;
