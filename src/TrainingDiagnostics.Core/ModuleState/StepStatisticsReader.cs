@@ -16,7 +16,7 @@ namespace TrainingDiagnostics.ModuleState;
 /// <see cref="GradientBuffer"/> (their <c>.grad</c> are its slices, bit for bit the gradients a <c>.grad</c> of None would
 /// receive) that is copied to the host with the loss in the step's one transfer, and their norms are summed there in
 /// double precision: no operation per parameter at all. Small running statistics cross with them and are checked on the
-/// host.</para>
+/// host. In CPU memory (a CPU model) neither is queued for the transfer: both are read where they lie, after it.</para>
 /// <para>The other gradients (large ones, other dtypes or devices, or every gradient when the caller keeps its own
 /// gradients with <c>MonitorOptions.ZeroGradients</c> off) are normed on the device in their own dtype (libtorch
 /// accumulates float32 reductions in double on the CPU): those of three or more parameters sharing a shape, a dtype and a
@@ -51,6 +51,7 @@ internal sealed class StepStatisticsReader : IDisposable
     private readonly DeviceRead?[] _gradientReads;
     private readonly List<DeviceRead> _probes = [];
     private readonly int _statisticsLength;
+    private readonly bool _statisticsInPlace; // ... in CPU memory: checked there after the transfer, not queued
     private DeviceRead _loss;
     private DeviceRead _flat;
     private DeviceRead _statistics;
@@ -68,6 +69,7 @@ internal sealed class StepStatisticsReader : IDisposable
         long statistics = _runningStatistics.Sum(t => t.numel());
         _statisticsOnHost = _runningStatistics.Length > 0 && statistics <= RunningStatisticsOnHost;
         _statisticsLength = (int)(_statisticsOnHost ? statistics : 0);
+        _statisticsInPlace = _statisticsOnHost && _runningStatistics.All(t => t.device_type == DeviceType.CPU && t.is_contiguous() && t.dtype is ScalarType.Float32 or ScalarType.Float64);
         _oneProbe = _runningStatistics.Length >= GroupFrom && _runningStatistics.All(t => t.dim() == 1 && t.dtype == _runningStatistics[0].dtype
             && t.device_type == _runningStatistics[0].device_type && t.device_index == _runningStatistics[0].device_index);
         var parameters = tree.Parameters;
@@ -123,7 +125,11 @@ internal sealed class StepStatisticsReader : IDisposable
             QueueGroup(group, reads);
 
         _probes.Clear();
-        if (_statisticsOnHost)
+        if (_statisticsInPlace)
+        {
+            // Read in their memory by Take, as the transfer would have read them.
+        }
+        else if (_statisticsOnHost)
         {
             for (int k = 0; k < _runningStatistics.Length; k++)
             {
@@ -161,7 +167,13 @@ internal sealed class StepStatisticsReader : IDisposable
             norms[i] = norm;
         }
         bool runningFinite;
-        if (_statisticsOnHost)
+        if (_statisticsInPlace)
+        {
+            runningFinite = true;
+            foreach (var statistic in _runningStatistics)
+                runningFinite &= statistic.dtype == ScalarType.Float32 ? AllFinite(MemoryMarshal.Cast<byte, float>(statistic.bytes)) : AllFinite(MemoryMarshal.Cast<byte, double>(statistic.bytes));
+        }
+        else if (_statisticsOnHost)
         {
             runningFinite = true;
             foreach (double v in reads.Values(_statistics, _statisticsLength))
@@ -304,6 +316,14 @@ internal sealed class StepStatisticsReader : IDisposable
         foreach (double v in values)
             sum += v * v;
         return Math.Sqrt(sum);
+    }
+
+    private static bool AllFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        foreach (T v in values)
+            if (!T.IsFinite(v))
+                return false;
+        return true;
     }
 
     private static bool AllNegativeZeros<T>(ReadOnlySpan<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
