@@ -54,8 +54,14 @@ internal sealed class StepSnapshot : IDisposable
         // Through a handle held for the snapshot's life: torch.get_rng_state() makes a new generator handle at every call,
         // a finalizable object left to the garbage collector.
         _rngState = _cpuGenerator.get_state().DetachFromDisposeScope();
-        foreach (var (live, copy) in _onHost)
-            live.bytes.CopyTo(copy);
+        for (int i = 0; i < _onHost.Count; i++)
+        {
+            var (live, copy) = _onHost[i];
+            var bytes = live.bytes;
+            if (bytes.Length != copy.Length)
+                _onHost[i] = (live, copy = new byte[bytes.Length]); // a buffer resized in place since the last capture
+            bytes.CopyTo(copy);
+        }
         if (_singles.Count == 0 && _groups.Count == 0)
             return;
         using var noGrad = no_grad();
