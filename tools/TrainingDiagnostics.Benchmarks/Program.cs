@@ -12,7 +12,7 @@ namespace TrainingDiagnostics.Benchmarks;
 /// <c>dotnet run -c Release --project tools/TrainingDiagnostics.Benchmarks -- --filter '*JacobianDiagonal*' --job short</c>.
 /// Two more commands: <c>report-child PEAKFILE OUT.html LOG...</c> (a streaming report whose peak working set is written
 /// to PEAKFILE: the child process of <see cref="LongRunReportBenchmarks"/>), <c>generate STEPS PARAMETERS RANKS [VERSION]</c>,
-/// <c>paired [ROUNDS] [THREADS] [SETUPS] [BLOCK]</c> (<see cref="PairedStepRatio"/>: the monitor's overhead, interleaved), and
+/// <c>paired [ROUNDS] [THREADS] [SETUPS] [BLOCK] [wall|cpu]</c> (<see cref="PairedStepRatio"/>: the monitor's overhead, interleaved), and
 /// <c>silent-faults [--reduced] [OUT.md]</c> (<see cref="SilentFaultsCommand"/>: detection, placement and healing of planted problems).
 /// </summary>
 public static class Program

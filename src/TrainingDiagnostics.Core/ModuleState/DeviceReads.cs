@@ -78,8 +78,6 @@ public sealed class DeviceReads
             _transferred = true;
             return;
         }
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         var (type, deviceType, deviceIndex) = (_pending[0].dtype, _pending[0].device_type, _pending[0].device_index);
         bool uniform = _pending.TrueForAll(t => t.dtype == type && t.device_type == deviceType && t.device_index == deviceIndex);
         if (uniform && deviceType == DeviceType.CPU && (type is ScalarType.Float32 or ScalarType.Float64) && _pending.TrueForAll(t => t.is_contiguous()))
@@ -88,6 +86,8 @@ public sealed class DeviceReads
             ReadInPlace(type == ScalarType.Float32);
             return;
         }
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         if (uniform)
         {
             // The usual step: one dtype on one device. One concatenation, one copy, and the values read in their own type.

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +10,8 @@ namespace TrainingDiagnostics.ModuleState;
 /// dispatch whatever its size, which is most of the monitor's cost on small models).
 /// </summary>
 /// <remarks>
-/// <para>Before the forward pass, <see cref="Attach"/> fills the buffer with negative zeros and makes each member's
+/// <para>Before the forward pass, <see cref="Attach"/> fills the buffer with negative zeros (in CPU memory directly when
+/// the buffer is there: the backward pass accumulates into an existing <c>.grad</c> without looking at its version) and makes each member's
 /// <c>.grad</c> its slice (a view). libtorch's backward pass then accumulates into an existing <c>.grad</c> in place
 /// (<c>grad += new</c>, outside create_graph), and since <c>-0.0</c> is the exact additive identity of IEEE arithmetic
 /// (<c>x + -0.0 == x</c> for every x, <c>+0.0</c> included), the gradients are bit for bit those that a <c>.grad</c> of
@@ -37,6 +39,7 @@ internal sealed class GradientBuffer : IDisposable
     private readonly Tensor[] _parameters;
     private readonly Scalar _negativeZero; // kept alive: TorchSharp passes a Scalar to libtorch by its handle
     private readonly bool[] _frozen;
+    private readonly ScalarType? _inPlace; // float32 or float64 in CPU memory: filled there, without a libtorch operation
 
     private GradientBuffer(IReadOnlyList<ModuleTree.NamedParameter> parameters, int[] members)
     {
@@ -58,6 +61,7 @@ internal sealed class GradientBuffer : IDisposable
         using (var scope = NewDisposeScope())
         {
             _flat = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+            _inPlace = _flat.device_type == DeviceType.CPU && _flat.dtype is ScalarType.Float32 or ScalarType.Float64 ? _flat.dtype : null;
             _views = new Tensor[members.Length];
             for (int k = 0; k < members.Length; k++)
                 _views[k] = _flat.narrow(0, Offsets[k], Lengths[k]).view(_parameters[k].shape).DetachFromDisposeScope();
@@ -110,8 +114,19 @@ internal sealed class GradientBuffer : IDisposable
     /// </summary>
     public void Attach()
     {
-        using (no_grad())
-            _flat.fill_(_negativeZero);
+        if (_inPlace == ScalarType.Float32)
+        {
+            MemoryMarshal.Cast<byte, float>(_flat.bytes).Fill(-0.0f); // in CPU memory: no libtorch operation
+        }
+        else if (_inPlace == ScalarType.Float64)
+        {
+            MemoryMarshal.Cast<byte, double>(_flat.bytes).Fill(-0.0);
+        }
+        else
+        {
+            using (no_grad())
+                _flat.fill_(_negativeZero);
+        }
         for (int k = 0; k < _views.Length; k++)
         {
             if (_frozen[k])

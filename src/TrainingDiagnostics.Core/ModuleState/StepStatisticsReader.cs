@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +16,7 @@ namespace TrainingDiagnostics.ModuleState;
 /// <see cref="GradientBuffer"/> (their <c>.grad</c> are its slices, bit for bit the gradients a <c>.grad</c> of None would
 /// receive) that is copied to the host with the loss in the step's one transfer, and their norms are summed there in
 /// double precision: no operation per parameter at all. Small running statistics cross with them and are checked on the
-/// host.</para>
+/// host. In CPU memory (a CPU model) neither is queued for the transfer: both are read where they lie, after it.</para>
 /// <para>The other gradients (large ones, other dtypes or devices, or every gradient when the caller keeps its own
 /// gradients with <c>MonitorOptions.ZeroGradients</c> off) are normed on the device in their own dtype (libtorch
 /// accumulates float32 reductions in double on the CPU): those of three or more parameters sharing a shape, a dtype and a
@@ -49,9 +51,12 @@ internal sealed class StepStatisticsReader : IDisposable
     private readonly DeviceRead?[] _gradientReads;
     private readonly List<DeviceRead> _probes = [];
     private readonly int _statisticsLength;
+    private readonly bool _statisticsInPlace; // ... in CPU memory: checked there after the transfer, not queued
     private DeviceRead _loss;
     private DeviceRead _flat;
     private DeviceRead _statistics;
+    private readonly bool _bufferInPlace; // the buffer is in CPU memory: read there after the transfer, not queued
+    private readonly int[] _sumOrder = []; // the buffer's members, longest first: summed four at a time
     private bool _attached; // the buffer holds this step's gradients
     private bool _buffered; // ... and they were queued
 
@@ -64,10 +69,16 @@ internal sealed class StepStatisticsReader : IDisposable
         long statistics = _runningStatistics.Sum(t => t.numel());
         _statisticsOnHost = _runningStatistics.Length > 0 && statistics <= RunningStatisticsOnHost;
         _statisticsLength = (int)(_statisticsOnHost ? statistics : 0);
+        _statisticsInPlace = _statisticsOnHost && _runningStatistics.All(t => t.device_type == DeviceType.CPU && t.is_contiguous() && t.dtype is ScalarType.Float32 or ScalarType.Float64);
         _oneProbe = _runningStatistics.Length >= GroupFrom && _runningStatistics.All(t => t.dim() == 1 && t.dtype == _runningStatistics[0].dtype
             && t.device_type == _runningStatistics[0].device_type && t.device_index == _runningStatistics[0].device_index);
         var parameters = tree.Parameters;
         _buffer = GradientBuffer.For(tree);
+        if (_buffer is not null)
+        {
+            _bufferInPlace = _buffer.Flat.device_type == DeviceType.CPU && _buffer.Flat.dtype is ScalarType.Float32 or ScalarType.Float64;
+            _sumOrder = [.. Enumerable.Range(0, _buffer.Members.Length).OrderByDescending(k => _buffer.Lengths[k]).ThenBy(k => k)];
+        }
         _all = new Plan(parameters, Enumerable.Range(0, parameters.Count));
         var members = (_buffer?.Members ?? []).ToHashSet();
         _rest = new Plan(parameters, Enumerable.Range(0, parameters.Count).Where(i => !members.Contains(i)));
@@ -101,7 +112,8 @@ internal sealed class StepStatisticsReader : IDisposable
         var plan = _all;
         if (_buffered)
         {
-            _flat = reads.AddVector(_buffer!.Flat, _buffer.Length);
+            if (!_bufferInPlace)
+                _flat = reads.AddVector(_buffer!.Flat, _buffer.Length);
             plan = _rest;
         }
         var parameters = _tree.Parameters;
@@ -113,7 +125,11 @@ internal sealed class StepStatisticsReader : IDisposable
             QueueGroup(group, reads);
 
         _probes.Clear();
-        if (_statisticsOnHost)
+        if (_statisticsInPlace)
+        {
+            // Read in their memory by Take, as the transfer would have read them.
+        }
+        else if (_statisticsOnHost)
         {
             for (int k = 0; k < _runningStatistics.Length; k++)
             {
@@ -151,7 +167,13 @@ internal sealed class StepStatisticsReader : IDisposable
             norms[i] = norm;
         }
         bool runningFinite;
-        if (_statisticsOnHost)
+        if (_statisticsInPlace)
+        {
+            runningFinite = true;
+            foreach (var statistic in _runningStatistics)
+                runningFinite &= statistic.dtype == ScalarType.Float32 ? AllFinite(MemoryMarshal.Cast<byte, float>(statistic.bytes)) : AllFinite(MemoryMarshal.Cast<byte, double>(statistic.bytes));
+        }
+        else if (_statisticsOnHost)
         {
             runningFinite = true;
             foreach (double v in reads.Values(_statistics, _statisticsLength))
@@ -170,21 +192,99 @@ internal sealed class StepStatisticsReader : IDisposable
 
     public void Dispose() => _buffer?.Dispose();
 
-    /// <summary>The norms of the buffer's members, summed on the host in double precision.</summary>
+    /// <summary>The norms of the buffer's members, summed on the host in double precision: each member's squares in its
+    /// own element order (float32 squares are exact in double), read in CPU memory or from the transfer.</summary>
     private void TakeBuffered(DeviceReads reads, double?[] norms)
     {
         var buffer = _buffer!;
-        var values = reads.Values(_flat, buffer.Length);
+        var sums = new double[buffer.Members.Length];
+        bool[] empty;
+        if (!_bufferInPlace)
+        {
+            empty = SumsOfSquares(reads.Values(_flat, buffer.Length), buffer, _sumOrder, sums);
+        }
+        else if (buffer.Flat.dtype == ScalarType.Float32)
+        {
+            empty = SumsOfSquares(MemoryMarshal.Cast<byte, float>(buffer.Flat.bytes), buffer, _sumOrder, sums);
+        }
+        else
+        {
+            empty = SumsOfSquares(MemoryMarshal.Cast<byte, double>(buffer.Flat.bytes), buffer, _sumOrder, sums);
+        }
         for (int k = 0; k < buffer.Members.Length; k++)
         {
             if (buffer.IsFrozen(k))
                 continue; // .grad None, no norm: as a backward pass leaves a frozen parameter
-            var segment = values.Slice(buffer.Offsets[k], buffer.Lengths[k]);
-            double sum = 0;
-            foreach (double v in segment)
-                sum += v * v;
-            norms[buffer.Members[k]] = sum == 0 && AllNegativeZeros(segment) ? NoGradientArrived(k) : Math.Sqrt(sum);
+            norms[buffer.Members[k]] = empty[k] ? NoGradientArrived(k) : Math.Sqrt(sums[k]);
         }
+    }
+
+    /// <summary>
+    /// Each member's sum of squares, in double precision and in the member's own element order (so bit for bit the plain
+    /// sequential sum), with four members summed side by side, longest first: a sequential sum waits on the latency of
+    /// each addition, and independent sums overlap. Returns, per member, whether its slice is all negative zeros (no
+    /// gradient arrived).
+    /// </summary>
+    internal static bool[] SumsOfSquares<T>(ReadOnlySpan<T> values, GradientBuffer buffer, int[] order, double[] sums)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var empty = new bool[sums.Length];
+        for (int g = 0; g < order.Length; g += 4)
+        {
+            int n = Math.Min(4, order.Length - g);
+            // Lanes beyond the members read one element of the first lane's member and are never stored.
+            int m0 = order[g], m1 = order[g + Math.Min(1, n - 1)], m2 = order[g + Math.Min(2, n - 1)], m3 = order[g + Math.Min(3, n - 1)];
+            var a0 = values.Slice(buffer.Offsets[m0], buffer.Lengths[m0]);
+            var a1 = values.Slice(buffer.Offsets[m1], n > 1 ? buffer.Lengths[m1] : 0);
+            var a2 = values.Slice(buffer.Offsets[m2], n > 2 ? buffer.Lengths[m2] : 0);
+            var a3 = values.Slice(buffer.Offsets[m3], n > 3 ? buffer.Lengths[m3] : 0);
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i < a3.Length; i++) // lengths fall: a0 >= a1 >= a2 >= a3
+            {
+                double v0 = double.CreateTruncating(a0[i]), v1 = double.CreateTruncating(a1[i]), v2 = double.CreateTruncating(a2[i]), v3 = double.CreateTruncating(a3[i]);
+                s0 += v0 * v0;
+                s1 += v1 * v1;
+                s2 += v2 * v2;
+                s3 += v3 * v3;
+            }
+            for (; i < a2.Length; i++)
+            {
+                double v0 = double.CreateTruncating(a0[i]), v1 = double.CreateTruncating(a1[i]), v2 = double.CreateTruncating(a2[i]);
+                s0 += v0 * v0;
+                s1 += v1 * v1;
+                s2 += v2 * v2;
+            }
+            for (; i < a1.Length; i++)
+            {
+                double v0 = double.CreateTruncating(a0[i]), v1 = double.CreateTruncating(a1[i]);
+                s0 += v0 * v0;
+                s1 += v1 * v1;
+            }
+            for (; i < a0.Length; i++)
+            {
+                double v0 = double.CreateTruncating(a0[i]);
+                s0 += v0 * v0;
+            }
+            sums[m0] = s0;
+            empty[m0] = s0 == 0 && AllNegativeZeros(a0);
+            if (n > 1)
+            {
+                sums[m1] = s1;
+                empty[m1] = s1 == 0 && AllNegativeZeros(a1);
+            }
+            if (n > 2)
+            {
+                sums[m2] = s2;
+                empty[m2] = s2 == 0 && AllNegativeZeros(a2);
+            }
+            if (n > 3)
+            {
+                sums[m3] = s3;
+                empty[m3] = s3 == 0 && AllNegativeZeros(a3);
+            }
+        }
+        return empty;
     }
 
     /// <summary>
@@ -207,7 +307,7 @@ internal sealed class StepStatisticsReader : IDisposable
         if (parameter.grad is not { } grad)
             return null;
         var values = grad.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
-        if (AllNegativeZeros(values))
+        if (AllNegativeZeros<double>(values))
         {
             parameter.grad = null;
             return null;
@@ -218,10 +318,18 @@ internal sealed class StepStatisticsReader : IDisposable
         return Math.Sqrt(sum);
     }
 
-    private static bool AllNegativeZeros(ReadOnlySpan<double> values)
+    private static bool AllFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        foreach (double v in values)
-            if (v != 0 || !double.IsNegative(v))
+        foreach (T v in values)
+            if (!T.IsFinite(v))
+                return false;
+        return true;
+    }
+
+    private static bool AllNegativeZeros<T>(ReadOnlySpan<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        foreach (T v in values)
+            if (v != T.Zero || !T.IsNegative(v))
                 return false;
         return true;
     }

@@ -42,6 +42,17 @@ public sealed class TrainingIdentityTests
     }
 
     [TestMethod]
+    [DataRow("SGD", false)]
+    [DataRow("Adam", true)]
+    public void MonitoredStepsMeasuringWeightsAndUpdatesAtEveryStepLeaveTheWeightsBitIdentical(string optimizer, bool batchNorm)
+    {
+        // The update ratios keep a copy of the weights and subtract in CPU memory: only the copy may change, never a weight.
+        var plain = Train(optimizer, batchNorm, UserLoop.Nothing, monitored: false);
+        var monitored = Train(optimizer, batchNorm, UserLoop.Nothing, monitored: true, everyStep: true);
+        AssertBitIdentical(plain, monitored);
+    }
+
+    [TestMethod]
     [DataRow(UserLoop.OptimizerZeroGrad)]
     [DataRow(UserLoop.ModuleZeroGrad)]
     [DataRow(UserLoop.Clip)]
@@ -153,7 +164,113 @@ public sealed class TrainingIdentityTests
         Assert.IsNull(plain[2], "the BatchNorm's weight is unused by this loss");
     }
 
-    private static long[][] Train(string optimizerName, bool batchNorm, UserLoop loop, bool monitored)
+    [TestMethod]
+    public void TheUpdateRatiosAreThoseOfTheUpdateAndWeightNormsLibtorchComputes()
+    {
+        // Truth: the weights copied before the optimizer's step, the update w_prev - w and both norms computed by libtorch on
+        // copies, ratio ‖w_prev - w‖ / ‖w_prev‖; the monitor's ratios (host subtraction on CPU) must equal them bit for bit.
+        manual_seed(11);
+        var model = Mlp(batchNorm: true);
+        var parameters = model.parameters().ToList();
+        var optimizer = optim.Adam(parameters, 0.01);
+        using var monitor = new TrainingMonitor(model, new MonitorOptions
+        {
+            PublishMetrics = false,
+            Optimizer = optimizer,
+            UpdateRatioSchedule = Schedule.Every(2),
+            WeightNormSchedule = Schedule.Every(2),
+        });
+        double?[]? expected = null;
+        int compared = 0, measured = 0;
+        for (int step = 0; step < 6; step++)
+        {
+            using var scope = NewDisposeScope();
+            var (x, y) = Batch(step);
+            var before = step % 2 == 0 ? parameters.Select(p => p.detach().clone()).ToList() : null;
+            var result = monitor.Step(step, () => Loss(model, x, y));
+            if (expected is not null)
+            {
+                var ratios = result.Record!.Layers.Select(l => l.UpdateRatio).ToArray();
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    if (expected[i] is not { } truth)
+                    {
+                        Assert.IsNull(ratios[i], $"step {step}, parameter {i}: a weight of norm 0 has no ratio");
+                        continue;
+                    }
+                    Assert.AreEqual(BitConverter.DoubleToInt64Bits(truth), BitConverter.DoubleToInt64Bits(ratios[i]!.Value), $"step {step}, parameter {i}: {ratios[i]} against {truth}");
+                    measured++;
+                }
+                compared++;
+                expected = null;
+            }
+            Assert.IsTrue(result.ShouldStep);
+            optimizer.step();
+            if (before is not null)
+            {
+                using var noGrad = no_grad();
+                expected = before.Select((w, i) => w.norm(2f).ToDouble() is var norm && norm > 0 ? w.sub(parameters[i]).norm(2f).ToDouble() / norm : (double?)null).ToArray();
+            }
+        }
+        Assert.AreEqual(3, compared, "the ratios are measured at the steps after the copies (1, 3, 5)");
+        Assert.IsGreaterThan(3 * parameters.Count / 2, measured, "most parameters have a ratio at each of those steps");
+    }
+
+    [TestMethod]
+    public void TheGradientNormsAreTheSequentialDoubleSumsOfEachGradient()
+    {
+        // Truth: each .grad read after the monitored step, its squares summed in double in element order, square root.
+        // The monitor sums several gradients side by side; each sum must still be that sequential sum, bit for bit.
+        manual_seed(13);
+        var model = Mlp(batchNorm: true);
+        var parameters = model.parameters().ToList();
+        using var monitor = new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false });
+        for (int step = 0; step < 3; step++)
+        {
+            using var scope = NewDisposeScope();
+            var (x, y) = Batch(step);
+            var result = monitor.Step(step, () => Loss(model, x, y));
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                double sum = 0;
+                foreach (float v in parameters[i].grad!.data<float>().ToArray())
+                    sum += (double)v * v;
+                double norm = result.Record!.Layers[i].GradientNorm!.Value;
+                Assert.AreEqual(BitConverter.DoubleToInt64Bits(Math.Sqrt(sum)), BitConverter.DoubleToInt64Bits(norm), $"step {step}, parameter {i}: {norm} against {Math.Sqrt(sum)}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void ASkippedStepPutsBackTheBatchNormBuffersBitForBit()
+    {
+        // Truth: the buffers cloned before the step. A NaN in the batch poisons the running statistics in the forward pass;
+        // SkipStep must put them back to the clones' bits (the monitor copies CPU buffers in host memory).
+        manual_seed(19);
+        var model = Mlp(batchNorm: true);
+        using var monitor = new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false, Policy = AnomalyPolicy.SkipStep });
+        for (int step = 0; step < 3; step++)
+        {
+            using var scope = NewDisposeScope();
+            var (x, y) = Batch(step);
+            monitor.Step(step, () => Loss(model, x, y));
+        }
+        using (var scope = NewDisposeScope())
+        {
+            var before = Bits(model);
+            var (clean, y) = Batch(3);
+            var values = clean.data<float>().ToArray();
+            values[0] = float.NaN;
+            var x = tensor(values).reshape(clean.shape);
+            var result = monitor.Step(3, () => Loss(model, x, y));
+            Assert.IsFalse(result.ShouldStep, "a NaN loss is skipped");
+            var after = Bits(model);
+            Assert.IsTrue(model.buffers().Any(b => b.dtype == ScalarType.Int64), "num_batches_tracked is among the buffers compared");
+            AssertBitIdentical(before, after);
+        }
+    }
+
+    private static long[][] Train(string optimizerName, bool batchNorm, UserLoop loop, bool monitored, bool everyStep = false)
     {
         manual_seed(7);
         var model = new TwoHeads(batchNorm);
@@ -162,7 +279,10 @@ public sealed class TrainingIdentityTests
         if (loop == UserLoop.FrozenFromTheStartThenThawed)
             thawing.requires_grad = false; // fine-tuning: frozen before the monitor starts
         optim.Optimizer optimizer = optimizerName == "SGD" ? optim.SGD(parameters, 0.05, momentum: 0.9) : optim.Adam(parameters, 0.01);
-        using var monitor = monitored ? new TrainingMonitor(model, new MonitorOptions { PublishMetrics = false, Optimizer = optimizer }) : null;
+        var options = new MonitorOptions { PublishMetrics = false, Optimizer = optimizer };
+        if (everyStep)
+            options = options with { UpdateRatioSchedule = Schedule.Every(1), WeightNormSchedule = Schedule.Every(1) };
+        using var monitor = monitored ? new TrainingMonitor(model, options) : null;
         for (int step = 0; step < Steps; step++)
         {
             using var scope = NewDisposeScope();
