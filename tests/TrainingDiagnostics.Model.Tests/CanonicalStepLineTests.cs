@@ -90,7 +90,7 @@ public sealed class CanonicalStepLineTests
             accepted++;
             for (int k = 0; k < 200; k++)
             {
-                byte[] corrupt = Corrupt(line, random, alphabet);
+                byte[] corrupt = LineCorruption.Corrupt(line, random, alphabet);
                 checkedLines++;
                 if (CanonicalStepLine.TryRead(corrupt, names) is { } read)
                 {
@@ -112,26 +112,6 @@ public sealed class CanonicalStepLineTests
 
         Assert.IsTrue(accepted > 40, $"{accepted} real step lines");
         Assert.IsTrue(corruptedAccepted > 100, $"some corruptions still are valid step lines ({corruptedAccepted} of {checkedLines}), and they agree");
-    }
-
-    private static byte[] Corrupt(byte[] line, Random random, byte[] alphabet)
-    {
-        var bytes = line.ToList();
-        int at = random.Next(bytes.Count);
-        switch (random.Next(3))
-        {
-            case 0:
-                bytes.RemoveAt(at);
-                break;
-            case 1:
-                bytes[at] = alphabet[random.Next(alphabet.Length)];
-                break;
-            default:
-                bytes.Insert(at, alphabet[random.Next(alphabet.Length)]);
-                break;
-        }
-
-        return bytes.ToArray();
     }
 
     private static void AssertSame(StepRecord expected, StepRecord actual, byte[] line)

@@ -32,7 +32,7 @@ public sealed class Version1StepLineTests
 
             for (int k = 0; k < 100; k++)
             {
-                byte[] corrupt = Corrupt(line, random, alphabet);
+                byte[] corrupt = LineCorruption.Corrupt(line, random, alphabet);
                 checkedLines++;
                 if (CanonicalStepLine.TryRead(corrupt, [], cache) is { } read && IsVersion1(corrupt))
                 {
@@ -196,26 +196,6 @@ public sealed class Version1StepLineTests
     }
 
     private static bool IsVersion1(byte[] line) => Encoding.UTF8.GetString(line).Contains("\"layers\":", StringComparison.Ordinal);
-
-    private static byte[] Corrupt(byte[] line, Random random, byte[] alphabet)
-    {
-        var bytes = line.ToList();
-        int at = random.Next(bytes.Count);
-        switch (random.Next(3))
-        {
-            case 0:
-                bytes.RemoveAt(at);
-                break;
-            case 1:
-                bytes[at] = alphabet[random.Next(alphabet.Length)];
-                break;
-            default:
-                bytes.Insert(at, alphabet[random.Next(alphabet.Length)]);
-                break;
-        }
-
-        return bytes.ToArray();
-    }
 
     private static void AssertSame(StepRecord expected, StepRecord actual, byte[] line)
     {
